@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Launcher: checks the Node version before loading anything that would fail on an old one.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`trace-wizard needs Node.js 20.19 or newer; this is ${process.version}.\nInstall a newer Node.js (https://nodejs.org) and run it again.\n`);
+  process.exit(2);
+}
+process.on('SIGINT', () => {
+  // Files are only ever replaced by atomic renames, and every apply is backed up first,
+  // so stopping here leaves each file in its before or after state.
+  process.stderr.write('\nInterrupted. Any backup session left in progress can be undone with: trace-wizard rollback --last\n');
+  process.exit(3);
+});
+const { main } = await import('../dist/cli.js');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,71 @@
+/**
+ * The command table: name, one-line summary, flags with their help. `run` imports the
+ * command's module only when it is chosen, so `--help` and `--version` stay instant and
+ * headless commands never load the interactive UI.
+ */
+import type { Output } from './output.js';
+
+export interface FlagSpec {
+  type: 'boolean' | 'string';
+  short?: string;
+  multiple?: boolean;
+  /** Name of the value in help, e.g. PATH. */
+  arg?: string;
+  help: string;
+}
+
+export interface CommandContext {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+  output: Output;
+  cwd: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  description?: string;
+  flags: Record<string, FlagSpec>;
+  /** Most positional arguments accepted. */
+  maxPositionals: number;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const PROFILE_FLAGS: Record<string, FlagSpec> = {
+  profile: { type: 'string', arg: 'PATH', help: 'stack profile to use (default: ./trace-wizard.yaml, else discovery)' },
+  env: { type: 'string', arg: 'PATH', help: "the backend's .env file" },
+  'collector-config': { type: 'string', arg: 'PATH', help: "the OpenTelemetry Collector's YAML config" },
+  'tempo-config': { type: 'string', arg: 'PATH', help: "Tempo's YAML config" },
+};
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'stack',
+    summary: 'Show the stack: its files, derived endpoints, restarts, and where each value comes from',
+    usage: 'trace-wizard stack [--json] [profile flags]',
+    description: 'Resolves the stack from the profile, the flags, or by searching this folder (3 levels deep), and prints it. Secrets are masked.',
+    flags: { json: { type: 'boolean', help: 'print one JSON object and nothing else' }, ...PROFILE_FLAGS },
+    maxPositionals: 0,
+    run: async (ctx) => (await import('../commands/stack.js')).runStack(ctx),
+  },
+  {
+    name: 'rollback',
+    summary: 'Put back the files a repair changed, byte for byte, from a backup session',
+    usage: 'trace-wizard rollback [--list] [--last | ID] [--yes] [--force] [--json] [profile flags]',
+    description:
+      'Every repair backs up the files it touches under .trace-wizard/backups/ in the stack folder.\n' +
+      'Rollback restores them and removes the files the repair created. A file that changed after the\n' +
+      'repair wrote it is not overwritten unless --force is given.',
+    flags: {
+      list: { type: 'boolean', help: 'list the backup sessions, newest last' },
+      last: { type: 'boolean', help: 'roll back the newest session that is applied or was interrupted' },
+      yes: { type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
+      force: { type: 'boolean', help: 'overwrite files that changed after the repair' },
+      json: { type: 'boolean', help: 'print one JSON object and nothing else' },
+      ...PROFILE_FLAGS,
+    },
+    maxPositionals: 1,
+    run: async (ctx) => (await import('../commands/rollback.js')).runRollback(ctx),
+  },
+];

@@ -1,0 +1,43 @@
+/** Where commands print. Every line passes the redactor, so no secret reaches a terminal, pipe or log. */
+import { Redactor } from '../edit/secrets.js';
+
+export interface Streams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export class Output {
+  redactor = new Redactor();
+  readonly colour: boolean;
+
+  constructor(
+    readonly streams: Streams,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.colour = env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(streams.stdout.isTTY);
+  }
+
+  /** A terminal on both ends: prompts are allowed. */
+  get interactive(): boolean {
+    return Boolean(this.streams.stdin.isTTY && this.streams.stdout.isTTY) && !process.env.CI;
+  }
+
+  out(text = ''): void {
+    this.streams.stdout.write(this.redactor.redact(text) + '\n');
+  }
+
+  err(text = ''): void {
+    this.streams.stderr.write(this.redactor.redact(text) + '\n');
+  }
+
+  json(value: unknown): void {
+    this.streams.stdout.write(this.redactor.redact(JSON.stringify(value, null, 2)) + '\n');
+  }
+
+  paint(code: 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold', text: string): string {
+    if (!this.colour) return text;
+    const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
+    return `\x1b[${codes[code]}m${text}\x1b[0m`;
+  }
+}
