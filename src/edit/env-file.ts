@@ -100,6 +100,11 @@ export class EnvFile {
    */
   set(key: string, value: string): void {
     if (!/^[\w.-]+$/.test(key)) throw new UserError(`Invalid .env key: ${key}`);
+    this.transact(() => this.setUnchecked(key, value));
+    this.assertReadsOrUndo(key, value);
+  }
+
+  private setUnchecked(key: string, value: string): void {
     const existing = this.entry(key);
     const eol = this.dominantEol();
     if (existing) {
@@ -120,32 +125,49 @@ export class EnvFile {
       }
       this.lines.splice(at, 0, ...newLines);
     }
-    this.reread();
-    this.assertReads(key, value);
   }
 
   /** Removes every occurrence of a key (removing only the last would revive an earlier one). */
   delete(key: string): number {
     const doomed = this.entries.filter((e) => e.key === key).reverse();
+    this.transact(() => this.deleteUnchecked(doomed));
+    this.assertReadsOrUndo(key, undefined);
+    return doomed.length;
+  }
+
+  private deleteUnchecked(doomed: EnvEntry[]): void {
     for (const e of doomed) {
       const removedEol = this.lines[e.lastLine].eol;
       this.lines.splice(e.firstLine, e.lastLine - e.firstLine + 1);
       // Removing the final line of a file without a trailing newline: keep it without one.
       if (removedEol === '' && e.firstLine === this.lines.length && this.lines.length > 0) this.lines[this.lines.length - 1].eol = '';
     }
-    this.reread();
-    this.assertReads(key, undefined);
-    return doomed.length;
   }
 
-  private reread(): void {
+  private undo: Line[] | undefined;
+
+  /** Runs an edit, keeping the previous lines so that a refused edit leaves the file as it was. */
+  private transact(edit: () => void): void {
+    this.undo = this.lines.map((l) => ({ ...l }));
+    try {
+      edit();
+      this.entries = readEntries(this.lines, this.path);
+    } catch (e) {
+      this.rollbackEdit();
+      throw e;
+    }
+  }
+
+  private rollbackEdit(): void {
+    if (this.undo) this.lines = this.undo;
     this.entries = readEntries(this.lines, this.path);
   }
 
-  /** After an edit, dotenv must read exactly what we meant; otherwise refuse the edit. */
-  private assertReads(key: string, intended: string | undefined): void {
+  /** After an edit, dotenv must read exactly what we meant; otherwise the edit is undone and refused. */
+  private assertReadsOrUndo(key: string, intended: string | undefined): void {
     const theirs = dotenv.parse(this.toString());
     if (theirs[key] !== intended || !sameMap(this.values(), theirs)) {
+      this.rollbackEdit();
       throw new UserError(
         `${this.path}: refusing to write ${key}: the edited file would not read back as intended`,
         'Set the value by hand, or simplify the value (no mixed quotes and newlines).',

@@ -82,6 +82,10 @@ export class YamlFile {
 
   /** Sets a scalar at `path`, creating missing maps on the way. */
   set(path: YamlPath, value: YamlScalar): void {
+    this.transact(() => this.setUnchecked(path, value));
+  }
+
+  private setUnchecked(path: YamlPath, value: YamlScalar): void {
     const doc = this.docFor(path);
     const expected = this.expectedAfter(doc, path, { value });
     const existing = this.findPair(path, true);
@@ -92,6 +96,33 @@ export class YamlFile {
 
   /** Removes the entry at `path` with the lines it occupies; comments above it stay. Returns false when absent. */
   delete(path: YamlPath): boolean {
+    return this.transact(() => this.deleteUnchecked(path));
+  }
+
+  /** 1-based first and last line of the entry at `path` (key through value). */
+  span(path: YamlPath): { first: number; last: number } | undefined {
+    const pair = this.findPair(path, false);
+    if (!pair) return undefined;
+    const first = this.pos((pair.key as Node).range![0]).line;
+    const last = this.pos(Math.max(this.pairEnd(pair) - 1, (pair.key as Node).range![0])).line;
+    return { first, last };
+  }
+
+  /** Runs an edit; if it throws, the text is put back as it was. */
+  private transact<T>(edit: () => T): T {
+    const before = this.text;
+    try {
+      return edit();
+    } catch (e) {
+      if (this.text !== before) {
+        this.text = before;
+        this.load();
+      }
+      throw e;
+    }
+  }
+
+  private deleteUnchecked(path: YamlPath): boolean {
     const doc = this.docFor(path);
     const pair = this.findPair(path, true);
     if (!pair) return false;
@@ -106,9 +137,12 @@ export class YamlFile {
       const end = this.endOfLine(this.pairEnd(pair) - 1);
       const parentKey = path.length > 1 && parent.items.length === 1 ? (this.findPair(path.slice(0, -1), true)?.key as Node) : undefined;
       if (parentKey) {
-        // The map would be left empty, which YAML reads as null: write `{}` after its key.
-        const colon = this.text.indexOf(':', parentKey.range![1]) + 1;
-        this.text = this.text.slice(0, colon) + ' {}' + this.text.slice(colon, start) + this.text.slice(end);
+        // The map would be left empty, which YAML reads as null: write `{}` at the end of
+        // its key's line (after any anchor or tag, before any comment).
+        const lineEnd = this.endOfLine(parentKey.range![1]);
+        const line = this.text.slice(parentKey.range![1], lineEnd);
+        const at = parentKey.range![1] + line.replace(/(\s+#.*)?\r?\n?$/, '').length;
+        this.text = this.text.slice(0, at) + ' {}' + this.text.slice(at, start) + this.text.slice(end);
         this.load();
       } else this.splice(start, end, '');
     }

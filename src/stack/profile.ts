@@ -97,11 +97,11 @@ function parseComponent(name: ComponentName, node: Node, problems: Problems, dir
   const allowed = [FILE_KEY[name], 'restart', ...(name === 'tempo' ? ['api'] : [])];
   checkKeys(node, allowed, problems, name);
   const fileNode = node.get(FILE_KEY[name], true) as Node | undefined;
-  const file = str(fileNode, problems, `${name}.${FILE_KEY[name]}`);
   if (fileNode === undefined) {
     problems.add(node, `${name}: missing ${FILE_KEY[name]} (the path of its ${name === 'backend' ? '.env file' : 'YAML config'})`);
     return undefined;
   }
+  const file = str(fileNode, problems, `${name}.${FILE_KEY[name]}`);
   if (file === undefined) return undefined;
   const component: ProfileComponent = { file: path.resolve(dir, file), line: problems.line(fileNode) };
   const api = node.get('api', true) as Node | undefined;
