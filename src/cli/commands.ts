@@ -41,6 +41,24 @@ export const PROFILE_FLAGS: Record<string, FlagSpec> = {
 
 export const COMMANDS: CommandSpec[] = [
   {
+    name: 'demo',
+    summary: 'Start a local replica of a broken stack (Tempo, collector, instrumented backend) to try trace-wizard on',
+    usage: 'trace-wizard demo [--dir DIR] [--backend node|rust-like] [--no-tmux] | demo --down [--dir DIR] [--keep]',
+    description:
+      "Lays out the seed's broken stack in DIR (default: a new temporary folder) with free ports, starts each\n" +
+      'component in its own tmux window (or as background processes without tmux), and waits until they run.\n' +
+      'Everything listens on 127.0.0.1 only. --down stops exactly what the demo started and removes DIR.',
+    flags: {
+      dir: { type: 'string', arg: 'DIR', help: 'folder for the demo stack (new or empty; with --down: the demo to stop, default .)' },
+      backend: { type: 'string', arg: 'KIND', help: 'node (OpenTelemetry Node SDK, default) or rust-like (ignores OTEL_EXPORTER_OTLP_CERTIFICATE)' },
+      'no-tmux': { type: 'boolean', help: 'run the components as background processes even when tmux is there' },
+      down: { type: 'boolean', help: 'stop the demo stack in --dir and remove the folder' },
+      keep: { type: 'boolean', help: 'with --down: keep the folder' },
+    },
+    maxPositionals: 0,
+    run: async (ctx) => (await import('../commands/demo.js')).runDemo(ctx),
+  },
+  {
     name: 'stack',
     summary: 'Show the stack: its files, derived endpoints, restarts, and where each value comes from',
     usage: 'trace-wizard stack [--json] [profile flags]',

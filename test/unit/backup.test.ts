@@ -126,7 +126,7 @@ describe('backup sessions', () => {
       outcomes[changed === 0 ? 'untouched' : changed === files.length ? 'complete' : 'partial']++;
       for (const f of files) {
         const now = afterKill.get(f);
-        const ok = now === null ? before.get(f) === null || after.get(path.relative(dir, f)) === undefined : Buffer.compare(now, before.get(f) ?? Buffer.alloc(0)) === 0 || Buffer.compare(now, after.get(path.relative(dir, f))!) === 0;
+        const ok = isDeepEqualBuffer(now, before.get(f)) || isDeepEqualBuffer(now, after.get(path.relative(dir, f)) ?? null);
         expect(ok, `run ${run} (killed after ${delay} ms): ${path.relative(dir, f)} is neither before nor after`).toBe(true);
       }
       for (const s of await BackupSession.list(dir)) if (s.manifest.state !== 'rolled-back') await s.rollback();

@@ -1,0 +1,64 @@
+/** Small network helpers the replicas share. */
+import * as grpc from '@grpc/grpc-js';
+import type { Http2SecureServer } from 'node:http2';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { isWildcard } from '../stack/endpoint.js';
+
+/**
+ * Where a replica really listens for a configured host. The sandbox never listens
+ * beyond loopback: a wildcard becomes 127.0.0.1 and 127.0.0.2 (so that a client can still
+ * dial a second local address, as it could reach the real component on another one).
+ */
+export function loopbackHosts(host: string): string[] {
+  if (isWildcard(host)) return ['127.0.0.1', '127.0.0.2'];
+  if (host === 'localhost' || host === '::1') return ['127.0.0.1'];
+  return host.startsWith('127.') ? [host] : ['127.0.0.1'];
+}
+
+/** A port nobody listens on right now (on 127.0.0.1), for laying out a stack. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+export function bindGrpc(server: grpc.Server, host: string, port: number, creds: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, creds, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
+}
+
+/**
+ * The way Go's TLS servers report a failed handshake, which is what users see in Tempo's log.
+ * Node's OpenSSL errors are mapped onto the two messages the reference capture shows.
+ */
+export function goTlsHandshakeError(err: Error & { code?: string }, socket: { remoteAddress?: string; remotePort?: number }): string {
+  const plaintext = /wrong version number|http request|unknown protocol|packet length too long|record layer failure/i.test(err.message) || err.code === 'ERR_SSL_WRONG_VERSION_NUMBER';
+  const reason = plaintext ? 'tls: first record does not look like a TLS handshake' : 'EOF';
+  return `http: TLS handshake error from ${socket.remoteAddress ?? '127.0.0.1'}:${socket.remotePort ?? 0}: ${reason}`;
+}
+
+/**
+ * grpc-js does not expose its HTTP/2 servers, but the TLS handshake errors are only seen
+ * there. A test asserts this still works, so a grpc-js change cannot break it silently.
+ */
+export function onGrpcTlsError(server: grpc.Server, log: (line: string) => void): void {
+  const servers = (server as unknown as { http2Servers?: Map<Http2SecureServer, unknown> }).http2Servers;
+  for (const s of servers?.keys() ?? []) {
+    s.on('tlsClientError', (err: Error, socket: TLSSocket) => log(goTlsHandshakeError(err, socket)));
+  }
+}
