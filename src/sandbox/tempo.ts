@@ -52,7 +52,12 @@ export class TempoReplica {
   }
 
   static async start(options: TempoReplicaOptions): Promise<TempoReplica> {
-    const t = new TempoReplica({ readyDelayMs: 0, version: '2.7.2', log: (l) => process.stdout.write(l + '\n'), ...options });
+    const t = new TempoReplica({
+      configPath: options.configPath,
+      readyDelayMs: options.readyDelayMs ?? 0,
+      version: options.version ?? '2.7.2',
+      log: options.log ?? ((l) => process.stdout.write(l + '\n')),
+    });
     try {
       await t.listen();
     } catch (e) {
