@@ -5,6 +5,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`trace-wizard needs Node.js 20.19 or newer; this is ${process.version}.\nInstall a newer Node.js (https://nodejs.org) and run it again.\n`);
   process.exit(2);
 }
+// Dependencies' deprecation notices (grpc-js sets an IP address as TLS server name) are not the user's business.
+process.noDeprecation = true;
 process.on('SIGINT', () => {
   // Files are only ever replaced by atomic renames, and every apply is backed up first,
   // so stopping here leaves each file in its before or after state.

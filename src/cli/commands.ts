@@ -59,6 +59,24 @@ export const COMMANDS: CommandSpec[] = [
     run: async (ctx) => (await import('../commands/demo.js')).runDemo(ctx),
   },
   {
+    name: 'diagnose',
+    summary: 'Find out why traces do not reach Tempo: probe every hop, read the configs and logs, recommend a repair',
+    usage: 'trace-wizard diagnose [--json] [--timeout S] [--logs FILE]… [profile flags]',
+    description:
+      'Probes every port the stack sends to or listens on, all at once (TCP, TLS and its certificate, an empty\n' +
+      "OTLP Export, HTTP/1), reads Tempo's /ready, build info and metrics and the collector's metrics, checks the\n" +
+      'configs, and matches the logs (--logs files and the tmux panes of components) against known errors.\n' +
+      'Exit 0 when the pipeline works end to end, 1 when problems were found, 2 on bad input.',
+    flags: {
+      json: { type: 'boolean', help: 'print one JSON object (schema: docs/diagnose.schema.json) and nothing else' },
+      timeout: { type: 'string', arg: 'S', help: 'deadline of each probe in seconds (default 1.5)' },
+      logs: { type: 'string', arg: 'FILE', multiple: true, help: 'a log file to match against known errors (repeatable)' },
+      ...PROFILE_FLAGS,
+    },
+    maxPositionals: 0,
+    run: async (ctx) => (await import('../commands/diagnose.js')).runDiagnose(ctx),
+  },
+  {
     name: 'stack',
     summary: 'Show the stack: its files, derived endpoints, restarts, and where each value comes from',
     usage: 'trace-wizard stack [--json] [profile flags]',
