@@ -91,13 +91,14 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'trace-wizard rollback [--list] [--last | ID] [--yes] [--force] [--json] [profile flags]',
     description:
       'Every repair backs up the files it touches under .trace-wizard/backups/ in the stack folder.\n' +
-      'Rollback restores them and removes the files the repair created. A file that changed after the\n' +
-      'repair wrote it is not overwritten unless --force is given.',
+      'Rollback restores them, removes the files the repair created, and restarts the components the repair\n' +
+      'restarted. A file that changed after the repair wrote it is not overwritten unless --force is given.',
     flags: {
       list: { type: 'boolean', help: 'list the backup sessions, newest last' },
       last: { type: 'boolean', help: 'roll back the newest session that is applied or was interrupted' },
       yes: { type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
       force: { type: 'boolean', help: 'overwrite files that changed after the repair' },
+      'no-restart': { type: 'boolean', help: 'do not restart the components the repair restarted' },
       json: { type: 'boolean', help: 'print one JSON object and nothing else' },
       ...PROFILE_FLAGS,
     },

@@ -1,10 +1,10 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { BackupSession } from '../edit/backup.js';
-import { ExitCode, UserError } from '../errors.js';
+import { CheckFailedError, ExitCode, UserError } from '../errors.js';
 import { confirm } from '../cli/prompt.js';
 import type { CommandContext } from '../cli/commands.js';
-import { flag, stringFlag } from './common.js';
+import { flag, restartAll, stackFor, stringFlag } from './common.js';
 
 /**
  * The stack folder, found without parsing any stack file: a rollback must work even
@@ -57,13 +57,22 @@ export async function runRollback(ctx: CommandContext): Promise<number> {
     await confirm(output, `Restore the originals from session ${session.id}?`);
   }
   const result = await session.rollback({ force: flag(ctx, 'force') });
-  if (json) output.json({ ...summary(session), ...result });
-  else {
+  if (!json) {
     for (const f of result.restored) output.out(`${output.paint('green', '✓')} restored ${f}`);
     for (const f of result.removed) output.out(`${output.paint('green', '✓')} removed ${f}`);
     if (result.restored.length + result.removed.length === 0) output.out('Every file was already in its original state.');
-    output.out(`Session ${session.id} rolled back. Restart the components that read these files so they load the originals.`);
   }
+  // The components that read these files run with the repaired configs until restarted.
+  const toRestart = flag(ctx, 'no-restart') ? [] : session.manifest.restarts;
+  const restarts = toRestart.length > 0 ? await restartAll(ctx, await stackFor(ctx), toRestart, json) : [];
+  const failed = restarts.find((r) => !r.ok);
+  if (json) output.json({ ...summary(session), ...result, restarts });
+  else if (!failed) {
+    output.out(
+      `Session ${session.id} rolled back.${restarts.length ? ` Restarted ${restarts.map((r) => r.component).join(', ')}.` : session.manifest.restarts.length ? ` Restart ${session.manifest.restarts.join(', ')} so they read the originals.` : ''}`,
+    );
+  }
+  if (failed) throw new CheckFailedError(`The files are restored, but ${failed.component} did not come back: ${failed.reason}`, 'Look at its output above, then restart it by hand.');
   return ExitCode.ok;
 }
 

@@ -35,7 +35,8 @@ export interface Manifest {
   state: SessionState;
   pid: number;
   repair: string;
-  restarts: unknown[];
+  /** Components the repair restarts (and a rollback restarts again). */
+  restarts: string[];
   files: ManifestFile[];
   created: ManifestCreated[];
   error?: string;
@@ -57,7 +58,7 @@ export interface NewFile {
 export interface ApplyRequest {
   root: string;
   repair: string;
-  restarts?: unknown[];
+  restarts?: string[];
   changes: FileChange[];
   creates?: NewFile[];
 }

@@ -57,7 +57,9 @@ export interface Layout {
   secret: string;
 }
 
-const MAIN_JS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
+// The components always run the built entry; under the test runner this module itself runs from src/.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const MAIN_JS = path.basename(path.dirname(HERE)) === 'src' ? path.resolve(HERE, '..', '..', 'dist', 'sandbox', 'main.js') : path.join(HERE, 'main.js');
 
 export function tempoYaml(p: DemoPorts): string {
   return `# Tempo for the local dev stack (seed scenario): OTLP gRPC on ${p.tempoOtlp} with TLS

@@ -14,6 +14,8 @@ export interface ComponentReport {
   file: string;
   chosenBy: string;
   restart: string | null;
+  /** When the profile has no restart: what discovery proposes (to confirm and add to the profile). */
+  proposedRestart: string | null;
   values: StackValue[];
 }
 
@@ -65,19 +67,20 @@ function receiverValues(prefix: string, receivers: Receiver[], cwd: string): Sta
   }));
 }
 
-export function describeStack(stack: Stack, cwd: string): StackReport {
+export function describeStack(stack: Stack, cwd: string, proposals: Partial<Record<'backend' | 'collector' | 'tempo', string>> = {}): StackReport {
   const { backend, collector, tempo } = stack;
-  const base = (c: { file: { path: string }; origin: Origin; restart?: RestartSpec }) => ({
+  const base = (c: { file: { path: string }; origin: Origin; restart?: RestartSpec }, name: 'backend' | 'collector' | 'tempo') => ({
     file: display(cwd, c.file.path),
     chosenBy: c.origin.kind === 'default' ? 'discovered' : describeOrigin(c.origin, cwd),
     restart: describeRestart(c.restart, cwd),
+    proposedRestart: c.restart ? null : (proposals[name] ?? null),
   });
   return {
     root: stack.root,
     profile: stack.profile ? display(cwd, stack.profile.path) : null,
     backend: backend
       ? {
-          ...base(backend),
+          ...base(backend, 'backend'),
           values: [
             ...value(`endpoint (${backend.settings.endpointKey ?? 'OTEL_EXPORTER_OTLP_ENDPOINT'})`, backend.settings.endpoint, cwd),
             ...(backend.settings.protocol
@@ -92,7 +95,7 @@ export function describeStack(stack: Stack, cwd: string): StackReport {
       : null,
     collector: collector
       ? {
-          ...base(collector),
+          ...base(collector, 'collector'),
           values: [
             ...receiverValues('receiver', collector.settings.receivers, cwd),
             ...collector.settings.exporters.flatMap((e) => {
@@ -116,7 +119,7 @@ export function describeStack(stack: Stack, cwd: string): StackReport {
       : null,
     tempo: tempo
       ? {
-          ...base(tempo),
+          ...base(tempo, 'tempo'),
           values: [
             ...receiverValues('OTLP receiver', tempo.settings.receivers, cwd),
             ...value('internal gRPC port (not OTLP)', tempo.settings.grpcPort, cwd),
@@ -141,7 +144,7 @@ export function renderStack(report: StackReport, paint: (c: 'bold' | 'dim', t: s
     const width = Math.max(...c.values.map((v) => v.name.length), 'restart'.length);
     const valueWidth = Math.max(...c.values.map((v) => v.value.length));
     for (const v of c.values) lines.push(`  ${v.name.padEnd(width)}  ${v.value.padEnd(valueWidth)}  ${paint('dim', v.source)}`);
-    lines.push(`  ${'restart'.padEnd(width)}  ${c.restart ?? paint('dim', 'not configured')}`);
+    lines.push(`  ${'restart'.padEnd(width)}  ${c.restart ?? (c.proposedRestart ? `not configured; proposed: ${c.proposedRestart}` : paint('dim', 'not configured'))}`);
   }
   for (const n of report.notes) lines.push('', `note: ${n}`);
   return lines.join('\n');

@@ -54,7 +54,8 @@ class Problems {
   }
 }
 
-export function parseProfile(text: string, file: string): Profile {
+/** `file` names the profile in messages; `dir` is the folder its paths are relative to. */
+export function parseProfile(text: string, file: string, dir = path.dirname(path.resolve(file))): Profile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const problems = new Problems(file, lines);
@@ -62,8 +63,7 @@ export function parseProfile(text: string, file: string): Profile {
     const pos = err.linePos?.[0];
     problems.list.push(`${where(file, pos?.line, pos?.col)}: ${err.message.split('\n')[0]}`);
   }
-  const dir = path.dirname(path.resolve(file));
-  const profile: Profile = { path: path.resolve(file), dir, components: {} };
+  const profile: Profile = { path: path.join(dir, path.basename(file)), dir, components: {} };
   if (problems.list.length === 0) {
     const root = doc.contents;
     if (!isMap(root)) problems.add(root as Node, 'expected a map with backend, collector and/or tempo');

@@ -71,7 +71,7 @@ export async function resolveStack(opts: StackOptions): Promise<Stack> {
   let profile: Profile | undefined;
   if (opts.profile || existsSync(profilePath)) {
     const file = await readTextFile(profilePath, path.dirname(profilePath));
-    profile = parseProfile(file.text, opts.profile ?? PROFILE_NAME);
+    profile = parseProfile(file.text, opts.profile ?? PROFILE_NAME, path.dirname(profilePath));
   }
   const root = await fs.realpath(profile?.dir ?? opts.cwd);
   const flags: Record<FileKind, string | undefined> = { backend: opts.env, collector: opts.collectorConfig, tempo: opts.tempoConfig };
