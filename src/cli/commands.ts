@@ -77,6 +77,47 @@ export const COMMANDS: CommandSpec[] = [
     run: async (ctx) => (await import('../commands/diagnose.js')).runDiagnose(ctx),
   },
   {
+    name: 'fix',
+    summary: 'Apply one of the three repairs, restart what must restart, and prove that traces arrive (or roll back)',
+    usage: 'trace-wizard fix --option direct|tempo-plaintext|collector-tls [--yes] [--dry-run] [--json] [flags] [profile flags]',
+    description:
+      'direct: the backend sends straight to Tempo over TLS, trusting Tempo\'s certificate (captured into a PEM file).\n' +
+      'tempo-plaintext: Tempo\'s OTLP receiver drops TLS; the collector sends to it with tls.insecure.\n' +
+      'collector-tls: the collector sends to Tempo over TLS, trusting Tempo\'s certificate via tls.ca_file.\n' +
+      'Shows the diffs (secrets masked), asks (or takes --yes), backs up and applies, restarts, proves; when the\n' +
+      'proof fails it rolls the files back, restarts again, and checks the original state answers as before.',
+    flags: {
+      option: { type: 'string', arg: 'REPAIR', help: 'direct, tempo-plaintext or collector-tls (diagnose recommends one)' },
+      yes: { type: 'boolean', short: 'y', help: 'apply without asking' },
+      'dry-run': { type: 'boolean', help: 'show the plan and the diffs; write nothing' },
+      json: { type: 'boolean', help: 'print one JSON object (schema: docs/fix.schema.json) and nothing else' },
+      'no-restart': { type: 'boolean', help: 'apply the files only; restart and verify yourself' },
+      'skip-verify': { type: 'boolean', help: 'collector-tls: accept any certificate (tls.insecure_skip_verify) instead of trusting Tempo\'s' },
+      'localhost-only': { type: 'boolean', help: 'tempo-plaintext: bind Tempo\'s plaintext receiver to 127.0.0.1' },
+      timeout: { type: 'string', arg: 'S', help: 'deadline of the proof in seconds (default 60)' },
+      'keep-on-failure': { type: 'boolean', help: 'keep the changes when the proof fails (default: roll back)' },
+      force: { type: 'boolean', help: 'apply a repair that will likely fail (e.g. direct for a Rust backend)' },
+      ...PROFILE_FLAGS,
+    },
+    maxPositionals: 0,
+    run: async (ctx) => (await import('../commands/fix.js')).runFix(ctx),
+  },
+  {
+    name: 'verify',
+    summary: 'Prove that traces reach Tempo: a canary trace found again, counters moving, the backend\'s own spans',
+    usage: 'trace-wizard verify [--json] [--timeout S] [profile flags]',
+    description:
+      'Sends a canary span over the hop the backend uses, with the trust the backend has, and finds it again through\n' +
+      "Tempo's API; checks Tempo's counters, the collector's exporter counters, and that the backend's own spans arrive.",
+    flags: {
+      json: { type: 'boolean', help: 'print one JSON object (schema: docs/verify.schema.json) and nothing else' },
+      timeout: { type: 'string', arg: 'S', help: 'deadline of the proof in seconds (default 60)' },
+      ...PROFILE_FLAGS,
+    },
+    maxPositionals: 0,
+    run: async (ctx) => (await import('../commands/verify.js')).runVerify(ctx),
+  },
+  {
     name: 'stack',
     summary: 'Show the stack: its files, derived endpoints, restarts, and where each value comes from',
     usage: 'trace-wizard stack [--json] [profile flags]',

@@ -1,7 +1,8 @@
 /** Helpers the commands share: reading flags, resolving the stack, noticing interrupted sessions. */
 import { BackupSession } from '../edit/backup.js';
 import type { RestartResult } from '../restart/events.js';
-import { RESTART_ORDER, restartComponent } from '../restart/restart.js';
+import { restartInOrder } from '../restart/restart.js';
+import { describeRestartEvent } from './restart-events.js';
 import { resolveStack, type Stack } from '../stack/stack.js';
 import type { CommandContext } from '../cli/commands.js';
 
@@ -37,22 +38,12 @@ export async function warnInterrupted(ctx: CommandContext, root: string): Promis
   }
 }
 
-/** Restarts components in dependency order, printing progress on stderr; returns every result. */
-export async function restartAll(ctx: CommandContext, stack: Stack, components: string[], quiet: boolean): Promise<RestartResult[]> {
-  const results: RestartResult[] = [];
-  const { output } = ctx;
-  for (const component of RESTART_ORDER.filter((c) => components.includes(c))) {
-    const r = await restartComponent(stack, component, {
-      onEvent: (e) => {
-        if (quiet) return;
-        if (e.type === 'stopping' || e.type === 'starting' || e.type === 'stopped') output.err(output.paint('dim', `… ${component}: ${e.detail}`));
-        else if (e.type === 'waiting' && e.elapsedMs % 2000 < 260) output.err(output.paint('dim', `… ${component}: waiting for ${e.check} (${(e.elapsedMs / 1000).toFixed(1)} s)`));
-        else if (e.type === 'ready') output.err(`${output.paint('green', '✓')} ${component} restarted and ready in ${(e.elapsedMs / 1000).toFixed(1)} s`);
-        else if (e.type === 'failed') output.err(`${output.paint('red', '✗')} ${component}: ${e.reason}${e.tail ? `\n  last lines:\n${e.tail.split('\n').map((l) => `    ${l}`).join('\n')}` : ''}`);
-      },
-    });
-    results.push(r);
-    if (!r.ok) break;
-  }
-  return results;
+/** Restarts components in dependency order, printing progress on stderr unless quiet. */
+export function restartAll(ctx: CommandContext, stack: Stack, components: string[], quiet: boolean): Promise<RestartResult[]> {
+  return restartInOrder(stack, components, {
+    onEvent: (e) => {
+      const line = quiet ? undefined : describeRestartEvent(e, (c, t) => ctx.output.paint(c, t));
+      if (line) ctx.output.err(line);
+    },
+  });
 }

@@ -289,7 +289,17 @@ function attachLogs(input: EvaluationInput, findings: Finding[], hops: Hop[]): v
     const existing = findings.find((f) => ids.includes(f.id) && (!hop || f.where === hop)) ?? findings.find((f) => ids.includes(f.id));
     if (existing) existing.evidence.push(evidence);
     else {
-      findings.push({ id: `log-${m.class}`, severity: 'error', where: hop ?? m.component ?? 'log', title: `A log reports: ${LOG_TITLES[m.class]}`, explanation: `${m.source} line ${m.line} matches a known failure.`, evidence: [evidence], fixedBy: hop ? fixesFor(hop, ids[0]) : [] });
+      // A log is history: when the probes show the hop working now, the line is from before.
+      const past = hop !== undefined && hops.find((h) => h.id === hop)?.status === 'ok';
+      findings.push({
+        id: `log-${m.class}`,
+        severity: past ? 'info' : 'error',
+        where: hop ?? m.component ?? 'log',
+        title: `${past ? 'Earlier, a' : 'A'} log reported: ${LOG_TITLES[m.class]}`,
+        explanation: past ? `${m.source} line ${m.line} matches a known failure, but the hop works now (it may date from a restart).` : `${m.source} line ${m.line} matches a known failure.`,
+        evidence: [evidence],
+        fixedBy: hop && !past ? fixesFor(hop, ids[0]) : [],
+      });
     }
   }
 }

@@ -65,7 +65,8 @@ export async function restartComponent(stack: Stack, component: ComponentName, o
   const checks = readinessChecks(stack, component);
   let lastReport = 0;
   for (;;) {
-    if (!(await alive())) return fail(`${component} exited after it started`, await outputTail(stack, component, spec));
+    // Look twice before declaring it gone: a pane's process list can be caught between two processes.
+    if (!(await alive()) && (await sleep(300).then(alive)) === false) return fail(`${component} exited after it started`, await outputTail(stack, component, spec));
     let missing: string | undefined;
     for (const c of checks) {
       const r = await c.run();
@@ -92,4 +93,15 @@ async function outputTail(stack: Stack, component: ComponentName, spec: RestartS
   if (spec.kind === 'tmux') return capturePane(spec.target, 20).then((t) => t.split('\n').slice(-20).join('\n'));
   if (spec.kind === 'process') return tailOf(logFile(stack.root, component), 20);
   return '';
+}
+
+/** Restarts components in RESTART_ORDER, stopping at the first that does not come back. */
+export async function restartInOrder(stack: Stack, components: readonly string[], opts: RestartOptions = {}): Promise<RestartResult[]> {
+  const results: RestartResult[] = [];
+  for (const c of RESTART_ORDER.filter((x) => components.includes(x))) {
+    const r = await restartComponent(stack, c, opts);
+    results.push(r);
+    if (!r.ok) break;
+  }
+  return results;
 }

@@ -5,7 +5,7 @@
  * pane is respawned with the command instead.
  */
 import type { ComponentName } from '../stack/profile.js';
-import { RestartError, pollUntil, type RestartListener } from './events.js';
+import { RestartError, pollUntil, sleep, type RestartListener } from './events.js';
 import { descendantsOf, identify, signalIfSame, stillSame, type ProcessIdentity } from './proc.js';
 import { capturePane, tmux, typeCommand } from './tmux.js';
 
@@ -81,7 +81,13 @@ export async function restartInTmux(component: ComponentName, spec: TmuxSpec, em
   emit({ type: 'starting', component, detail: `tmux pane ${spec.target}: ${spec.command}` });
   const before = new Set(running.map((p) => `${p.pid}/${p.startTime}`));
   await typeCommand(t, line);
-  const started = await pollUntil(() => foreground(pane).some((p) => !before.has(`${p.pid}/${p.startTime}`)), Date.now() + timings.stepMs);
+  // A shell may run short-lived helpers around its prompt: the new process must stay.
+  const started = await pollUntil(async () => {
+    const fresh = foreground(pane).filter((p) => !before.has(`${p.pid}/${p.startTime}`));
+    if (fresh.length === 0) return false;
+    await sleep(150);
+    return fresh.some(stillSame);
+  }, Date.now() + timings.stepMs);
   if (!started) throw new RestartError(`no process started in tmux pane ${spec.target} after typing "${spec.command}"`, await capturePane(t, 20));
 }
 
