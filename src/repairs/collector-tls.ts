@@ -32,7 +32,7 @@ export async function planCollectorTls(stack: Stack, cwd: string, options: { ski
   } else {
     const collectorCwd = c.restart && 'cwd' in c.restart && c.restart.cwd ? c.restart.cwd : stack.root;
     const pem = pemTarget(path.dirname(c.file.realPath), tls.chainPem);
-    if (!pem.exists) creates.push({ path: pem.path, content: tls.chainPem, mode: 0o644, why: "Tempo's certificate chain, captured from the TLS handshake, for the collector to trust" });
+    if (!pem.exists) creates.push({ path: pem.path, content: tls.chainPem, mode: 0o644, why: `Tempo's certificate chain, ${tls.fromConfig ? "read from the file Tempo's config names (Tempo did not answer)" : 'captured from the TLS handshake'}, for the collector to trust` });
     y.set(at('tls', 'ca_file'), relativeFrom(collectorCwd, pem.path));
   }
   if (tls.serverName) {

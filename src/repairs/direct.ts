@@ -40,7 +40,7 @@ export async function planDirect(stack: Stack, cwd: string): Promise<Plan> {
     const envDir = path.dirname(b.file.realPath);
     const backendCwd = b.restart && 'cwd' in b.restart && b.restart.cwd ? b.restart.cwd : envDir;
     const pem = pemTarget(envDir, tls.chainPem);
-    if (!pem.exists) creates.push({ path: pem.path, content: tls.chainPem, mode: 0o644, why: "Tempo's certificate chain, captured from the TLS handshake, for the backend to trust" });
+    if (!pem.exists) creates.push({ path: pem.path, content: tls.chainPem, mode: 0o644, why: `Tempo's certificate chain, ${tls.fromConfig ? "read from the file Tempo's config names (Tempo did not answer)" : 'captured from the TLS handshake'}, for the backend to trust` });
     env.set(endpointKey, `https://${tls.dialName}:${tls.port}`);
     env.set(protocolKey, 'grpc');
     env.set(certKey, relativeFrom(backendCwd, pem.path));

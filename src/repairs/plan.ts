@@ -7,7 +7,8 @@ import path from 'node:path';
 import { unifiedDiff } from '../edit/diff.js';
 import type { TextFile } from '../edit/safe-file.js';
 import type { RepairId } from '../diagnose/model.js';
-import { certCovers } from '../diagnose/certs.js';
+import { certCovers, pemBlocks } from '../diagnose/certs.js';
+import { X509Certificate } from 'node:crypto';
 import { probeTls } from '../probe/tls.js';
 import { dialHost } from '../stack/endpoint.js';
 import type { Receiver } from '../stack/components.js';
@@ -56,6 +57,8 @@ export function tempoGrpcReceiver(stack: Stack): Receiver {
 export interface TempoTls {
   /** The chain as Tempo presented it in the handshake, PEM. */
   chainPem: string;
+  /** Tempo did not answer: the certificate was read from the file its config names. */
+  fromConfig: boolean;
   /** The name to dial: one the certificate holds. */
   dialName: string;
   /** Set when no local name is in the certificate: verify as this name instead. */
@@ -68,22 +71,44 @@ export async function captureTempoTls(stack: Stack, timeoutMs = 3000): Promise<T
   const r = tempoGrpcReceiver(stack);
   const host = dialHost(r.endpoint.value.host === 'localhost' ? '127.0.0.1' : r.endpoint.value.host);
   const probe = await probeTls(host, r.endpoint.value.port, { timeoutMs });
-  if (!probe.tls) {
-    throw new UserError(
-      `Could not read Tempo's certificate from ${host}:${r.endpoint.value.port}: ${probe.error}`,
-      'Tempo must be running (with its TLS receiver) to capture its certificate. Start it, then run again.',
-    );
+  let chainPem: string;
+  let sans: string[];
+  if (probe.tls) {
+    chainPem = probe.chainPem;
+    sans = probe.certificate.sans;
+  } else {
+    // Tempo is down: the certificate its config names is the one it will present.
+    const fromConfig = r.certFile ? readCertFile(r.certFile.value) : undefined;
+    if (!fromConfig) {
+      throw new UserError(
+        `Could not read Tempo's certificate from ${host}:${r.endpoint.value.port} (${probe.error}), nor from its config`,
+        'Start Tempo (with its TLS receiver) so that its certificate can be captured, then run again.',
+      );
+    }
+    ({ chainPem, sans } = fromConfig);
   }
-  const sans = probe.certificate.sans;
   const local = r.endpoint.value.host === '0.0.0.0' || r.endpoint.value.host === '::' ? ['localhost', '127.0.0.1'] : [r.endpoint.value.host];
   const covered = local.find((n) => certCovers(sans, n));
   const dns = sans.find((s) => s.startsWith('DNS:'))?.slice(4);
   return {
-    chainPem: probe.chainPem,
+    chainPem,
+    fromConfig: !probe.tls,
     dialName: covered ?? local[0],
     serverName: covered ? undefined : dns,
     port: r.endpoint.value.port,
   };
+}
+
+function readCertFile(file: string): { chainPem: string; sans: string[] } | undefined {
+  try {
+    const pem = readFileSync(file, 'utf8');
+    const first = pemBlocks(pem)[0];
+    if (!first) return undefined;
+    const sans = (new X509Certificate(first).subjectAltName ?? '').split(', ').filter(Boolean).map((x) => x.replace(/^IP Address:/, 'IP:'));
+    return { chainPem: pemBlocks(pem).join('\n') + '\n', sans };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
