@@ -13,6 +13,7 @@ import { startDemo, stopDemo } from '../../src/sandbox/demo.js';
 import { freePort } from '../../src/sandbox/net.js';
 import { resolveStack } from '../../src/stack/stack.js';
 import { eventually } from '../helpers/sandbox.js';
+import { waitForTcp } from '../../src/probe/tcp.js';
 import { FIXTURES, tempDir } from '../helpers/tmp.js';
 
 // Every tmux command of this file, ours and the library's, goes to a private tmux server.
@@ -141,9 +142,8 @@ describe('restart a plain process', () => {
     const port = await freePort();
     const old = own([LISTENER, String(port)]);
     const { dir, stack } = await backendStack(`{ process: { pidfile: app.pid }, command: "${process.execPath} ${LISTENER} ${port}" }`, port);
-    await eventually(() => (identify(old.pid)?.cmdline.includes('listener.mjs') ? true : undefined));
+    expect(await waitForTcp('127.0.0.1', port, Date.now() + 15_000)).toBe(true);
     writeFileSync(path.join(dir, 'app.pid'), `${old.pid}\n`);
-    await new Promise((r) => setTimeout(r, 300));
     const r = await restartComponent(stack, 'backend');
     expect(r.ok, `${r.reason}\n${r.tail}`).toBe(true);
     expect(identify(old.pid)).toBeUndefined();
@@ -157,8 +157,8 @@ describe('restart a plain process', () => {
     const port = await freePort();
     const stubborn = own([LISTENER, String(port), '--ignore-term']);
     const decoy = own([LISTENER, String(await freePort()), '--ignore-term', '--decoy']);
-    await eventually(() => (identify(stubborn.pid) && identify(decoy.pid) ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await waitForTcp('127.0.0.1', port, Date.now() + 15_000)).toBe(true);
+    await eventually(() => (identify(decoy.pid)?.cmdline.includes('--decoy') ? true : undefined));
     const decoyBefore = identify(decoy.pid)!;
     const { stack } = await backendStack(`{ process: { port: ${port} }, command: "${process.execPath} ${LISTENER} ${port}" }`, port);
     const events: RestartEvent[] = [];
