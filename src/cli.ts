@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { COMMANDS, type CommandSpec, type FlagSpec } from './cli/commands.js';
+import { COMMANDS, PROFILE_FLAGS, type CommandSpec, type FlagSpec } from './cli/commands.js';
 import { Output, type Streams } from './cli/output.js';
 import { ExitCode, WizardError } from './errors.js';
 
@@ -20,7 +20,8 @@ export function mainHelp(): string {
   return [
     `${BIN} — finds why traces do not reach Grafana Tempo, repairs the pipeline, and proves it`,
     '',
-    `Usage: ${BIN} <command> [flags]`,
+    `Usage: ${BIN} [profile flags]      the interactive wizard (needs a terminal)`,
+    `       ${BIN} <command> [flags]`,
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -70,13 +71,25 @@ function parseConfig(flags: Record<string, FlagSpec>): ParseArgsConfig['options'
 export async function main(argv: string[], streams: Streams = process, cwd = process.cwd()): Promise<number> {
   const output = new Output(streams);
   const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    if (first === undefined) {
-      output.err(mainHelp());
-      return ExitCode.usage;
-    }
+  if (first === '-h' || first === '--help' || first === 'help') {
     output.out(mainHelp());
     return ExitCode.ok;
+  }
+  // No command: the interactive wizard (profile flags allowed).
+  if (first === undefined || Object.keys(PROFILE_FLAGS).some((f) => first === `--${f}` || first.startsWith(`--${f}=`))) {
+    let values: Record<string, unknown>;
+    try {
+      values = parseArgs({ args: argv, options: parseConfig(PROFILE_FLAGS), allowPositionals: false, strict: true }).values;
+    } catch (e) {
+      return usageError(output, (e as Error).message.replace(/^Unknown option '(.*?)'.*$/s, 'unknown flag $1'), BIN);
+    }
+    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    try {
+      const { runInteractive } = await import('./commands/wizard.js');
+      return await runInteractive(output, { cwd, profile: str('profile'), env: str('env'), collectorConfig: str('collector-config'), tempoConfig: str('tempo-config') });
+    } catch (e) {
+      return reportError(output, e);
+    }
   }
   if (first === '-v' || first === '--version') {
     output.out(version());

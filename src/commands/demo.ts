@@ -29,6 +29,11 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
   });
   output.redactor.add(state.secret);
   output.out(describe(state, layout));
+  // On a terminal, straight into the wizard on the demo stack; the stack keeps running after it.
+  if (output.interactive) {
+    const { runInteractive } = await import('./wizard.js');
+    return runInteractive(output, { cwd: state.dir });
+  }
   return ExitCode.ok;
 }
 

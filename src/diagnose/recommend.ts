@@ -27,6 +27,33 @@ export const REPAIR_SUMMARY: Record<RepairId, string> = {
   'collector-tls': "the collector sends to Tempo's OTLP receiver over TLS, trusting Tempo's certificate",
 };
 
+/** What each repair touches, restarts and trades off: the chooser's panel. */
+export const REPAIR_DETAILS: Record<RepairId, { changes: string; restarts: string; security: string }> = {
+  direct: {
+    changes: "the backend's .env (endpoint, protocol, trusted certificate) and a new tempo-ca.pem beside it",
+    restarts: 'the backend',
+    security: "TLS all the way to Tempo, with Tempo's certificate verified; the collector is bypassed",
+  },
+  'tempo-plaintext': {
+    changes: "tempo.yaml (the receiver's tls block goes) and the collector's exporter",
+    restarts: 'Tempo (15–20 s until ready) and the collector',
+    security: "no TLS on Tempo's OTLP port: traces travel unencrypted, and a 0.0.0.0 receiver is open to the network",
+  },
+  'collector-tls': {
+    changes: "the collector's exporter (endpoint, tls.ca_file) and a new tempo-ca.pem",
+    restarts: 'the collector',
+    security: "TLS from the collector to Tempo, with Tempo's certificate verified",
+  },
+};
+
+/** Why a repair is or is not the recommended one, for the chooser's panel. */
+export function whyFor(repair: RepairId, rec: Recommendation | null | undefined, language: Language): string {
+  if (rec?.repair === repair) return rec.why;
+  if (repair === 'direct' && !readsCertificateEnv(language)) return "Not recommended: Rust's opentelemetry-otlp ignores OTEL_EXPORTER_OTLP_CERTIFICATE, so the proof will likely fail.";
+  if (rec?.runnerUp === repair) return `Runner-up. ${rec.runnerUpWhy ?? ''}`;
+  return rec ? `Not recommended for this stack: ${rec.repair} fits it better.` : 'The pipeline works: no repair is needed.';
+}
+
 export function recommend(input: RecommendationInput): Recommendation | undefined {
   const { stack, language, hops, findings } = input;
   if (!findings.some((f) => f.severity === 'error')) return undefined;
