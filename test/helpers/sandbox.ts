@@ -4,13 +4,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
 import type { CertOptions } from '../../src/sandbox/certs.js';
 import { makeSelfSignedCert } from '../../src/sandbox/certs.js';
 import { CollectorReplica } from '../../src/sandbox/collector.js';
 import { freePort } from '../../src/sandbox/net.js';
 import { TempoReplica } from '../../src/sandbox/tempo.js';
-import { tempDir } from './tmp.js';
+import { cleanup, tempDir } from './tmp.js';
 
 export interface TempoUnderTest {
   dir: string;
@@ -49,7 +48,7 @@ export async function startTempo(options: { readyDelayMs?: number; version?: str
   );
   const logs: string[] = [];
   const tempo = await TempoReplica.start({ configPath: path.join(dir, 'tempo.yaml'), readyDelayMs: options.readyDelayMs ?? 0, version: options.version, log: (l) => logs.push(l) });
-  onTestFinished(() => tempo.stop());
+  cleanup(() => tempo.stop());
   return { dir, tempo, logs, ca: readFileSync(path.join(dir, 'tls', 'tempo.crt')), ports, api: `${apiTls ? 'https' : 'http'}://localhost:${ports.http}` };
 }
 
@@ -71,7 +70,7 @@ export async function startCollector(cwd: string, exporterBody: string, exporter
   );
   const logs: string[] = [];
   const collector = await CollectorReplica.start({ configPath: file, cwd, log: (l) => logs.push(l) });
-  onTestFinished(() => collector.stop());
+  cleanup(() => collector.stop());
   return { collector, logs, receiver, metrics };
 }
 

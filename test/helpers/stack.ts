@@ -4,7 +4,6 @@
  * removed when the test ends.
  */
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
 import { YamlFile } from '../../src/edit/yaml-file.js';
 import type { BackendFlavour } from '../../src/sandbox/backend.js';
 import type { CertOptions } from '../../src/sandbox/certs.js';
@@ -12,7 +11,7 @@ import { CollectorReplica } from '../../src/sandbox/collector.js';
 import { choosePorts, layOut, type DemoPorts, type Layout } from '../../src/sandbox/layout.js';
 import { TempoReplica } from '../../src/sandbox/tempo.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tempDir } from './tmp.js';
+import { cleanup, tempDir } from './tmp.js';
 
 export interface StackUnderTest {
   layout: Layout;
@@ -56,11 +55,11 @@ export async function startStack(opts: StackOptions = {}): Promise<StackUnderTes
   const s: StackUnderTest = { layout, ports, collectorLogs };
   if (opts.startTempo !== false) {
     s.tempo = await TempoReplica.start({ configPath: layout.tempoConfig, log: () => {} });
-    onTestFinished(() => s.tempo!.stop());
+    cleanup(() => s.tempo!.stop());
   }
   if (opts.startCollector !== false) {
     s.collector = await CollectorReplica.start({ configPath: layout.collectorConfig, cwd: dir, log: (l) => collectorLogs.push(l) });
-    onTestFinished(() => s.collector!.stop());
+    cleanup(() => s.collector!.stop());
   }
   return s;
 }
