@@ -18,9 +18,13 @@ export class Output {
     this.colour = env.NO_COLOR ? false : env.FORCE_COLOR && env.FORCE_COLOR !== '0' ? true : Boolean(streams.stdout.isTTY);
   }
 
-  /** A terminal on both ends: prompts are allowed. */
+  /**
+   * A terminal on both ends, and not CI: prompts are allowed. CI counts as set the way Ink
+   * counts it (present, and not "0" or "false"), since Ink renders no live frames there.
+   */
   get interactive(): boolean {
-    return Boolean(this.streams.stdin.isTTY && this.streams.stdout.isTTY) && !process.env.CI;
+    const ci = 'CI' in process.env && process.env.CI !== '0' && process.env.CI !== 'false';
+    return Boolean(this.streams.stdin.isTTY && this.streams.stdout.isTTY) && !ci;
   }
 
   out(text = ''): void {

@@ -166,7 +166,10 @@ export async function verify(stack: Stack, opts: VerifyOptions): Promise<VerifyR
 
   // 4. The backend's own spans.
   const service = stack.backend?.settings.serviceName?.value;
-  if (service) {
+  if (service && !sent.ok && route.label.startsWith('backend')) {
+    // The canary went the backend's way with the backend's trust and could not even be sent.
+    record({ name: 'backend-spans', ok: false, ms: 0, detail: `not waited for: the canary could not be sent over the backend's own hop (${route.label})` });
+  } else if (service) {
     emit({ type: 'check-start', name: 'backend-spans', label: CHECK_LABELS['backend-spans'] });
     const t4 = Date.now();
     const since = BigInt(opts.since) * 1_000_000n;

@@ -1,0 +1,49 @@
+import { execa } from 'execa';
+import { render } from 'ink-testing-library';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDemo, stopDemo } from '../../src/sandbox/demo.js';
+import { App } from '../../src/ui/App.js';
+import { KEY, tick, waitForFrame } from '../helpers/ink.js';
+import { cleanup } from '../helpers/tmp.js';
+
+const TMUX_DIR = mkdtempSync(path.join(os.tmpdir(), 'tw-tmux-app-'));
+process.env.TMUX_TMPDIR = TMUX_DIR;
+afterAll(async () => {
+  await execa('tmux', ['kill-server'], { reject: false });
+  rmSync(TMUX_DIR, { recursive: true, force: true });
+});
+
+describe('the wizard app against the sandbox', () => {
+  it('goes from the seed state to proven traces with the keyboard alone', async () => {
+    const { state } = await startDemo({ seedPorts: false, useTmux: true, readyDelayMs: 300 });
+    cleanup(() => stopDemo(state.dir));
+    let code: number | undefined;
+    const ui = render(<App stackOptions={{ cwd: state.dir }} root={realpathSync(state.dir)} onExit={(c) => (code = c)} />);
+    cleanup(() => ui.unmount());
+    const frames = () => ui.frames;
+    expect(await waitForFrame(frames, (f) => f.includes('Enter choose a repair'))).toContain('Recommended: direct');
+    await tick();
+    ui.stdin.write(KEY.enter);
+    await waitForFrame(frames, (f) => f.includes('Choose a repair'));
+    await tick();
+    ui.stdin.write(KEY.down);
+    await tick();
+    ui.stdin.write(KEY.down);
+    await waitForFrame(frames, (f) => f.includes('❯ collector-tls'));
+    ui.stdin.write(KEY.enter);
+    await waitForFrame(frames, (f) => f.includes('Review: collector-tls'));
+    await tick();
+    ui.stdin.write(KEY.enter);
+    await waitForFrame(frames, (f) => f.includes('Applying'));
+    const done = await waitForFrame(frames, (f) => f.includes('Traces reach Tempo') || f.includes('did not prove itself'), 60_000);
+    expect(done).toContain('✓ collector-tls applied, restarted and proven');
+    expect(done).toMatch(/Canary trace [0-9a-f]{32}/);
+    await tick();
+    ui.stdin.write(KEY.enter);
+    await tick();
+    expect(code).toBe(0);
+  }, 120_000);
+});
