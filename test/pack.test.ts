@@ -22,6 +22,7 @@ describe('the packed package', () => {
     await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(out, tarball)], { cwd: app });
     const r = await execa(path.join(app, 'node_modules', '.bin', 'trace-wizard'), ['--help'], { cwd: app, reject: false });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('Usage: trace-wizard <command> [flags]');
+    expect(r.stdout).toContain('trace-wizard <command> [flags]');
+    expect(r.stdout).toMatch(/^  fix +Apply one of the three repairs/m);
   }, 180_000);
 });
