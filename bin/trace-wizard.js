@@ -13,5 +13,5 @@ process.on('SIGINT', () => {
   process.stderr.write('\nInterrupted. Any backup session left in progress can be undone with: trace-wizard rollback --last\n');
   process.exit(3);
 });
-const { main } = await import('../dist/cli.js');
+const { main } = await import('../dist/bundle/cli.js');
 process.exitCode = await main(process.argv.slice(2));

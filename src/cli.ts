@@ -3,6 +3,8 @@
  * 0 success, 1 the check or repair failed, 2 bad input or usage, 3 cancelled.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMMANDS, PROFILE_FLAGS, type CommandSpec, type FlagSpec } from './cli/commands.js';
 import { Output, type Streams } from './cli/output.js';
@@ -10,9 +12,17 @@ import { ExitCode, WizardError } from './errors.js';
 
 const BIN = 'trace-wizard';
 
+/** The version in our package.json, found upwards from this file (dist/ or dist/bundle/). */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'trace-wizard') return pkg.version;
+    } catch {
+      /* not here: look further up */
+    }
+  }
+  return 'unknown';
 }
 
 export function mainHelp(): string {

@@ -161,13 +161,15 @@ async function readLogs(stack: Stack, opts: DiagnoseOptions): Promise<LogMatch[]
     if (size <= WHOLE_LOG_BYTES) out.push(...matchLog(name, await fs.readFile(abs, 'utf8')));
     else out.push(...matchLog(`${name} (last 1 MB)`, await tail(abs, 1024 * 1024)));
   }
-  for (const name of ['backend', 'collector', 'tempo'] as const) {
-    const restart = stack[name]?.restart;
-    if (restart?.kind !== 'tmux') continue;
-    const text = await capturePane(restart.target, 200).catch(() => '');
-    out.push(...matchLog(`tmux pane ${restart.target} (${name})`, text, name));
-  }
-  return out;
+  const panes = await Promise.all(
+    (['backend', 'collector', 'tempo'] as const).map(async (name) => {
+      const restart = stack[name]?.restart;
+      if (restart?.kind !== 'tmux') return [];
+      const text = await capturePane(restart.target, 200).catch(() => '');
+      return matchLog(`tmux pane ${restart.target} (${name})`, text, name);
+    }),
+  );
+  return [...out, ...panes.flat()];
 }
 
 async function tail(file: string, bytes: number): Promise<string> {

@@ -8,12 +8,8 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { BackupSession } from '../edit/backup.js';
 import { ExitCode } from '../errors.js';
 import type { RepairId } from '../diagnose/model.js';
-import { restartInOrder } from '../restart/restart.js';
-import { describeStack } from '../stack/describe.js';
 import type { FileKind } from '../stack/discover.js';
-import { resolveStack, type Stack, type StackOptions } from '../stack/stack.js';
-import { diagnose } from '../steps/diagnose.js';
-import { fix, planRepair } from '../steps/fix.js';
+import type { Stack, StackOptions } from '../stack/stack.js';
 import { ApplyScreen, CandidatesScreen, ChooseScreen, DiagnosisScreen, DoneScreen, ErrorScreen, InterruptedScreen, ReviewScreen, useTick } from './screens.js';
 import { initialState, reducer } from './state.js';
 
@@ -25,6 +21,9 @@ export interface AppProps {
   /** Proof deadline (ms). */
   timeoutMs?: number;
 }
+
+// The steps load after the first frame: the wizard shows itself before gRPC, YAML and the probes are read.
+const steps = () => Promise.all([import('../stack/stack.js'), import('../stack/describe.js'), import('../steps/diagnose.js'), import('../steps/fix.js'), import('../restart/restart.js')]).then(([stack, describe, diagnose, fix, restart]) => ({ ...stack, ...describe, ...diagnose, ...fix, ...restart }));
 
 export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps) {
   const [state, dispatch] = useReducer(reducer, Date.now(), initialState);
@@ -50,6 +49,7 @@ export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps
         pick.current = resolve;
         dispatch({ type: 'candidates', kind, list });
       });
+    const { resolveStack, describeStack, diagnose } = await steps();
     const s = await resolveStack({ ...stackOptions, choose });
     stack.current = s;
     dispatch({ type: 'stack', report: describeStack(s, stackOptions.cwd) });
@@ -73,6 +73,7 @@ export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps
     const { restored, removed } = await session.rollback();
     for (const f of restored) dispatch({ type: 'rollback', status: 'running', line: `✓ restored ${f}` });
     for (const f of removed) dispatch({ type: 'rollback', status: 'running', line: `✓ removed ${f}` });
+    const { resolveStack, restartInOrder } = await steps();
     const original = await resolveStack(stackOptions);
     const results = await restartInOrder(original, restarts, {
       onEvent: (e) => (e.type === 'ready' || e.type === 'failed') && dispatch({ type: 'rollback', status: 'running', line: e.type === 'ready' ? `✓ ${e.component} restarted` : `✗ ${e.component}: ${e.reason}` }),
@@ -84,7 +85,9 @@ export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps
     (repair: RepairId) => {
       if (!stack.current) return;
       dispatch({ type: 'planning' });
-      planRepair(stack.current, { repair }, stackOptions.cwd)
+      const current = stack.current;
+      steps()
+        .then(({ planRepair }) => planRepair(current, { repair }, stackOptions.cwd))
         .then((plan) => dispatch({ type: 'planned', plan }))
         .catch(fail);
     },
@@ -94,7 +97,8 @@ export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps
   const apply = useCallback(() => {
     const plan = state.plan;
     if (!plan) return;
-    fix({
+    steps()
+      .then(({ fix }) => fix({
       repair: plan.repair,
       stackOptions,
       timeoutMs,
@@ -104,7 +108,7 @@ export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps
       keepOnFailure: true,
       confirm: async () => {},
       onEvent: (event) => event.type !== 'stack' && dispatch({ type: 'fix', event, at: Date.now() }),
-    })
+    }))
       .then(async (result) => {
         dispatch({ type: 'fixed', result });
         if (rollbackRequested.current && result.sessionId) await rollBack(result.sessionId, result.plan.restarts);
@@ -130,6 +134,7 @@ export function App({ stackOptions, root, onExit, timeoutMs = 60_000 }: AppProps
             const last = state.interrupted[state.interrupted.length - 1];
             dispatch({ type: 'go', screen: 'diagnosis' });
             const undo = async () => {
+              const { resolveStack, restartInOrder } = await steps();
               const s = await BackupSession.load(root, last.id);
               await s.rollback({ force: false });
               await restartInOrder(await resolveStack(stackOptions), s.manifest.restarts);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -27,6 +27,22 @@ describe('headless paths', () => {
     }
     // …while the wizard does load them.
     expect([...staticGraph(path.join(DIST, 'ui', 'run.js'))]).toEqual(expect.arrayContaining(['ink', 'react/jsx-runtime']));
+  });
+
+  it('the shipped bundle loads Ink only in the wizard’s lazy chunks', () => {
+    const bundle = path.join(DIST, 'bundle');
+    // Chunks the entry loads at start: its static imports, transitively (minified: `import{…}from"./x.js"`).
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:^|[;\s}])import(?!\s*\()\s*(?:[\w$*{}\s,]+from\s*)?["'](\.\/[^"']+)["']/g)) visit(path.join(bundle, m[1]));
+    };
+    visit(path.join(bundle, 'cli.js'));
+    const inkMarker = 'Raw mode is not supported';
+    expect([...loaded].filter((f) => readFileSync(f, 'utf8').includes(inkMarker))).toEqual([]);
+    const all = readdirSync(bundle).map((f) => path.join(bundle, f));
+    expect(all.some((f) => readFileSync(f, 'utf8').includes(inkMarker))).toBe(true);
   });
 
   it.each([

@@ -1,0 +1,24 @@
+// Bundles the CLI for start-up speed: one code-split, minified ESM bundle with production React.
+// Commands and the wizard stay separate chunks, loaded only when used. `tsc` (npm run build)
+// type-checks and emits dist/ for the sandbox's processes and the tests; this adds dist/bundle/.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist/bundle',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Bundled CommonJS code may call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);" },
+  // Loaded natively from node_modules: the gRPC and OpenTelemetry packages (CommonJS, whose
+  // interop breaks when bundled) and otlp-protos (only its .proto files, found at run time);
+  // react-devtools-core is loaded by Ink only with DEV=true.
+  external: ['@grpc/*', '@opentelemetry/*', 'protobufjs', 'otlp-protos', 'react-devtools-core'],
+  logLevel: 'warning',
+});
