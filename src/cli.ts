@@ -2,9 +2,7 @@
  * argv → command. One error handler and one exit code for every command:
  * 0 success, 1 the check or repair failed, 2 bad input or usage, 3 cancelled.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageVersion } from './package-root.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMMANDS, PROFILE_FLAGS, type CommandSpec, type FlagSpec } from './cli/commands.js';
 import { Output, type Streams } from './cli/output.js';
@@ -12,17 +10,8 @@ import { ExitCode, WizardError } from './errors.js';
 
 const BIN = 'trace-wizard';
 
-/** The version in our package.json, found upwards from this file (dist/ or dist/bundle/). */
 export function version(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'trace-wizard') return pkg.version;
-    } catch {
-      /* not here: look further up */
-    }
-  }
-  return 'unknown';
+  return packageVersion();
 }
 
 export function mainHelp(): string {

@@ -8,9 +8,9 @@ import type { Stack } from '../stack/stack.js';
 import { display } from '../stack/stack.js';
 import { certCovers, chainTrustedBy, validFor } from './certs.js';
 import type { LogClass, LogMatch } from './logs.js';
-import type { Evidence, Finding, Hop, Language, RepairId } from './model.js';
+import { readsCertificateEnv, type Evidence, type Finding, type Hop, type Language, type RepairId } from './model.js';
 import { describePort, type PortProbe } from './probe-port.js';
-import { readsCertificateEnv, targetOf, type Listener, type Sender } from './senders.js';
+import { targetOf, type Listener, type Sender } from './senders.js';
 
 export interface EvaluationInput {
   stack: Stack;

@@ -44,3 +44,22 @@ export interface Recommendation {
 }
 
 export type Language = 'rust' | 'node' | 'go' | 'python' | 'java' | 'unknown';
+
+/** SDKs that read OTEL_EXPORTER_OTLP_CERTIFICATE (Rust's opentelemetry-otlp does not). */
+export function readsCertificateEnv(lang: Language): boolean {
+  return lang !== 'rust';
+}
+
+/** The protocol an SDK uses when OTEL_EXPORTER_OTLP_PROTOCOL is unset. */
+export function defaultProtocol(lang: Language): 'grpc' | 'http/protobuf' {
+  return lang === 'rust' || lang === 'python' || lang === 'go' ? 'grpc' : 'http/protobuf';
+}
+
+export type CheckName = 'canary' | 'tempo-counters' | 'collector-exports' | 'backend-spans';
+
+export const CHECK_LABELS: Record<CheckName, string> = {
+  canary: 'canary trace found in Tempo',
+  'tempo-counters': "Tempo's counters moved",
+  'collector-exports': "the collector's exporter sent without failures",
+  'backend-spans': "the backend's own spans arrive",
+};

@@ -11,8 +11,7 @@
  *   others can work; it is the simplest, but it drops TLS on Tempo's OTLP port.
  */
 import type { Stack } from '../stack/stack.js';
-import type { Finding, Hop, Language, Recommendation, RepairId } from './model.js';
-import { readsCertificateEnv } from './senders.js';
+import { readsCertificateEnv, type Finding, type Hop, type Language, type Recommendation, type RepairId } from './model.js';
 
 export interface RecommendationInput {
   stack: Stack;

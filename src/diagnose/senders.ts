@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Sourced } from '../stack/components.js';
 import { parseEndpoint, reaches, dialHost } from '../stack/endpoint.js';
 import { display, type Stack } from '../stack/stack.js';
-import type { Evidence, Language } from './model.js';
+import { defaultProtocol, readsCertificateEnv, type Evidence, type Language } from './model.js';
 
 export type Trust = { kind: 'system' } | { kind: 'ca'; file: string } | { kind: 'skip' };
 
@@ -35,16 +35,6 @@ export interface Listener {
   port: number;
   tls: boolean;
   evidence: Evidence[];
-}
-
-/** SDKs that read OTEL_EXPORTER_OTLP_CERTIFICATE (Rust's opentelemetry-otlp does not). */
-export function readsCertificateEnv(lang: Language): boolean {
-  return lang !== 'rust';
-}
-
-/** The protocol an SDK uses when OTEL_EXPORTER_OTLP_PROTOCOL is unset. */
-export function defaultProtocol(lang: Language): 'grpc' | 'http/protobuf' {
-  return lang === 'rust' || lang === 'python' || lang === 'go' ? 'grpc' : 'http/protobuf';
 }
 
 export function fileEvidence(cwd: string, s: Sourced<unknown> | undefined, text: string | undefined): Evidence[] {

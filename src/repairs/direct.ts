@@ -8,7 +8,7 @@ import path from 'node:path';
 import { EnvFile } from '../edit/env-file.js';
 import { UserError } from '../errors.js';
 import { detectLanguage } from '../steps/diagnose.js';
-import { readsCertificateEnv } from '../diagnose/senders.js';
+import { readsCertificateEnv } from '../diagnose/model.js';
 import type { Stack } from '../stack/stack.js';
 import { captureTempoTls, edit, pemTarget, relativeFrom, tempoGrpcReceiver, type Plan } from './plan.js';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import type { BackendFlavour } from './backend.js';
 import { makeSelfSignedCert, type CertOptions } from './certs.js';
 import { freePort, portIsFree } from './net.js';
@@ -57,9 +57,8 @@ export interface Layout {
   secret: string;
 }
 
-// The components always run the built entry; under the test runner this module itself runs from src/.
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MAIN_JS = path.basename(path.dirname(HERE)) === 'src' ? path.resolve(HERE, '..', '..', 'dist', 'sandbox', 'main.js') : path.join(HERE, 'main.js');
+// The components always run the built entry (this module may run from src/, dist/ or the bundle).
+const mainJs = () => path.join(packageRoot(), 'dist', 'sandbox', 'main.js');
 
 export function tempoYaml(p: DemoPorts): string {
   return `# Tempo for the local dev stack (seed scenario): OTLP gRPC on ${p.tempoOtlp} with TLS
@@ -137,7 +136,7 @@ OTEL_BSP_SCHEDULE_DELAY=1000
 }
 
 async function script(file: string, args: string): Promise<void> {
-  await writeFile(file, `#!/bin/sh\n# trace-wizard sandbox stand-in\nexec "${process.execPath}" "${MAIN_JS}" ${args} "$@"\n`);
+  await writeFile(file, `#!/bin/sh\n# trace-wizard sandbox stand-in\nexec "${process.execPath}" "${mainJs()}" ${args} "$@"\n`);
   await chmod(file, 0o755);
 }
 

@@ -13,10 +13,9 @@ import { httpGet } from '../probe/http.js';
 import { parsePrometheus, sumOf, type PromSample } from '../probe/prometheus.js';
 import { backendSender, collectorSenders, type Sender } from '../diagnose/senders.js';
 import { dialHost } from '../stack/endpoint.js';
+import { CHECK_LABELS, type CheckName } from '../diagnose/model.js';
 import type { Stack } from '../stack/stack.js';
 import { detectLanguage, diagnose } from './diagnose.js';
-
-export type CheckName = 'canary' | 'tempo-counters' | 'collector-exports' | 'backend-spans';
 
 export interface Check {
   name: CheckName;
@@ -45,13 +44,6 @@ export interface VerifyOptions {
   cwd: string;
   onEvent?: (e: VerifyEvent) => void;
 }
-
-export const CHECK_LABELS: Record<CheckName, string> = {
-  canary: 'canary trace found in Tempo',
-  'tempo-counters': "Tempo's counters moved",
-  'collector-exports': "the collector's exporter sent without failures",
-  'backend-spans': "the backend's own spans arrive",
-};
 
 interface Route {
   label: string;

@@ -9,7 +9,7 @@ import type { StackReport } from '../stack/describe.js';
 import type { FileKind } from '../stack/discover.js';
 import type { Diagnosis, ProbeEvent } from '../steps/diagnose.js';
 import type { FixEvent, FixResult } from '../steps/fix.js';
-import { CHECK_LABELS } from '../steps/verify.js';
+import { CHECK_LABELS } from '../diagnose/model.js';
 
 export type Screen = 'interrupted' | 'candidates' | 'diagnosis' | 'choose' | 'review' | 'apply' | 'done' | 'error';
 export type TaskStatus = 'pending' | 'running' | 'ok' | 'failed';
