@@ -16,8 +16,8 @@ afterAll(async () => {
   rmSync(TMUX_DIR, { recursive: true, force: true });
 });
 
-async function terminal(name: string, command: string): Promise<{ keys: (...k: string[]) => Promise<void>; screen: () => Promise<string>; waitFor: (text: string, ms?: number) => Promise<string> }> {
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', '100', '-y', '40', '-e', 'TRACE_WIZARD_DEMO_FREE_PORTS=1']);
+async function terminal(name: string, command: string, width = 100): Promise<{ keys: (...k: string[]) => Promise<void>; screen: () => Promise<string>; waitFor: (text: string, ms?: number) => Promise<string> }> {
+  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(width), '-y', '40', '-e', 'TRACE_WIZARD_DEMO_FREE_PORTS=1']);
   cleanup(() => execa('tmux', ['kill-session', '-t', `=${name}`], { reject: false }));
   // A person's terminal: no CI variable at all (CI runs these tests with CI=true).
   await execa('tmux', ['send-keys', '-t', `=${name}:`, '-l', `env -u CI ${command}`]);
@@ -92,4 +92,31 @@ describe('trace-wizard demo in a real terminal', () => {
     expect(existsSync(path.join(dir, 'backend', 'tempo-ca.pem'))).toBe(false);
     await t.keys('Enter');
   }, 180_000);
+
+  it('reads at 60 columns, and offers to roll back a session an earlier run left in progress', async () => {
+    const dir = demoDir();
+    const setup = await runCli(['demo', '--dir', dir], { cwd: os.tmpdir(), env: { TRACE_WIZARD_DEMO_FREE_PORTS: '1' }, timeoutMs: 60_000 });
+    expect(setup.exitCode, setup.stderr).toBe(0);
+    // A repair applied without restarts, its manifest then marked as interrupted by a dead process.
+    expect((await runCli(['fix', '--option', 'collector-tls', '--yes', '--no-restart'], { cwd: dir })).exitCode).toBe(0);
+    const backups = path.join(dir, '.trace-wizard', 'backups');
+    const { readdirSync, writeFileSync } = await import('node:fs');
+    const manifest = path.join(backups, readdirSync(backups)[0], 'manifest.json');
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), state: 'in-progress', pid: 999999 }));
+    const config = readFileSync(path.join(dir, 'otel-collector-config.yaml'), 'utf8');
+    expect(config).toContain('ca_file');
+
+    const t = await terminal("wiz-narrow", `node ${BIN} --profile ${dir}/trace-wizard.yaml`, 60);
+    const offer = await t.waitFor('Roll it back: restore the originals and restart');
+    expect(offer).toContain('An earlier repair was interrupted');
+    await t.keys('Enter');
+    await t.waitFor('Enter choose a repair', 60_000);
+    expect(readFileSync(path.join(dir, 'otel-collector-config.yaml'), 'utf8')).not.toContain('ca_file');
+    await t.keys('Enter');
+    const choose = await t.waitFor('Choose a repair');
+    for (const line of choose.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    expect(choose).toContain('(recommended)');
+    expect(choose).toContain('Security:');
+    await t.keys('q');
+  }, 150_000);
 });
