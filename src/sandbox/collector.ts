@@ -17,7 +17,7 @@ import { YamlFile } from '../edit/yaml-file.js';
 import { collectorSettings, exporterKind, type CollectorSettings, type Exporter } from '../stack/components.js';
 import { parseEndpoint } from '../stack/endpoint.js';
 import { decodeExportRequest, encodeExportRequest, encodeExportResponse, fromOtlpJson, spanCount, traceService, type ExportRequest } from './otlp.js';
-import { bindGrpc, loopbackHosts } from './net.js';
+import { loopbackHosts, serveHttp, serveOtlpGrpc } from './net.js';
 import { renderFamilies } from './prometheus.js';
 import { readBody } from './tempo.js';
 
@@ -104,40 +104,20 @@ export class CollectorReplica {
       const ep = r.endpoint.value;
       const creds = r.tls && r.certFile && r.keyFile ? { cert: readFileSync(r.certFile.value), key: readFileSync(r.keyFile.value) } : undefined;
       for (const host of loopbackHosts(ep.host)) {
-        if (r.protocol === 'grpc') {
-          const server = new grpc.Server();
-          server.addService(traceService(), {
-            Export: (call: grpc.ServerUnaryCall<ExportRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-              this.receive(call.request, 'grpc');
-              cb(null, {});
-            },
-          });
-          const sc = creds ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: creds.cert, private_key: creds.key }], false) : grpc.ServerCredentials.createInsecure();
-          await bindGrpc(server, host, ep.port, sc);
-          this.closers.push(() => new Promise((res) => server.tryShutdown(() => res())));
-        } else {
-          await this.serve(host, ep.port, creds, (req, res) => this.otlpHttp(req, res));
-        }
+        if (r.protocol === 'grpc') this.closers.push(await serveOtlpGrpc(host, ep.port, creds, (req) => this.receive(req, 'grpc')));
+        else this.closers.push(await serveHttp(host, ep.port, creds, (req, res) => this.otlpHttp(req, res)));
       }
     }
     const metrics = parseEndpoint(this.settings.metricsAddress.value);
     if (metrics) {
       for (const host of loopbackHosts(metrics.host)) {
-        await this.serve(host, metrics.port, undefined, (req, res) => {
+        const closer = await serveHttp(host, metrics.port, undefined, (req, res) => {
           if (req.url?.split('?')[0] === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.metrics());
           else res.writeHead(404).end('404 page not found\n');
         });
+        this.closers.push(closer);
       }
     }
-  }
-
-  private async serve(host: string, port: number, creds: { cert: Buffer; key: Buffer } | undefined, handler: http.RequestListener): Promise<void> {
-    const server = creds ? https.createServer(creds, handler) : http.createServer(handler);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.closers.push(() => new Promise((r) => (server.close(() => r()), server.closeAllConnections())));
   }
 
   private otlpHttp(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -1,9 +1,12 @@
 /** Small network helpers the replicas share. */
 import * as grpc from '@grpc/grpc-js';
+import http from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
+import https from 'node:https';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isWildcard } from '../stack/endpoint.js';
+import { traceService, type ExportRequest } from './otlp.js';
 
 /**
  * Where a replica really listens for a configured host. The sandbox never listens
@@ -61,4 +64,40 @@ export function onGrpcTlsError(server: grpc.Server, log: (line: string) => void)
   for (const s of servers?.keys() ?? []) {
     s.on('tlsClientError', (err: Error, socket: TLSSocket) => log(goTlsHandshakeError(err, socket)));
   }
+}
+
+export type Closer = () => Promise<void>;
+export interface TlsPair {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** An OTLP/gRPC receiver (TLS when a pair is given) that hands each request to `onExport`. */
+export async function serveOtlpGrpc(host: string, port: number, tls: TlsPair | undefined, onExport: (req: ExportRequest) => void, logTlsError?: (line: string) => void): Promise<Closer> {
+  const server = new grpc.Server();
+  server.addService(traceService(), {
+    Export: (call: grpc.ServerUnaryCall<ExportRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      onExport(call.request);
+      callback(null, {});
+    },
+  });
+  const creds = tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false) : grpc.ServerCredentials.createInsecure();
+  await bindGrpc(server, host, port, creds);
+  if (tls && logTlsError) onGrpcTlsError(server, logTlsError);
+  return () => new Promise((r) => server.tryShutdown(() => r()));
+}
+
+/** An HTTP(S) server on host:port; failed TLS handshakes go to `logTlsError` in Go's words. */
+export async function serveHttp(host: string, port: number, tls: TlsPair | undefined, handler: http.RequestListener, logTlsError?: (line: string) => void): Promise<Closer> {
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
+  if (tls && logTlsError) server.on('tlsClientError', (err: Error, socket) => logTlsError(goTlsHandshakeError(err, socket)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return () =>
+    new Promise((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
 }

@@ -9,12 +9,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import { YamlFile } from '../edit/yaml-file.js';
 import { tempoSettings, type TempoSettings } from '../stack/components.js';
 import { TRACE_SERVICE, decodeExportRequest, encodeExportResponse, fromOtlpJson, spanCount, traceService, type ExportRequest } from './otlp.js';
-import { bindGrpc, goTlsHandshakeError, loopbackHosts, onGrpcTlsError } from './net.js';
+import { bindGrpc, loopbackHosts, serveHttp, serveOtlpGrpc, type TlsPair } from './net.js';
 import { renderFamilies, type Family } from './prometheus.js';
 import { TraceStore, parseServiceQuery, parseServiceTag } from './trace-store.js';
 
@@ -83,7 +82,7 @@ export class TempoReplica {
       const ep = r.endpoint.value;
       const tls = r.tls ? { cert: readFileSync(r.certFile!.value), key: readFileSync(r.keyFile!.value) } : undefined;
       for (const host of loopbackHosts(ep.host)) {
-        if (r.protocol === 'grpc') await this.otlpGrpc(host, ep.port, tls);
+        if (r.protocol === 'grpc') this.closers.push(await serveOtlpGrpc(host, ep.port, tls, (req) => this.ingest(req, 'grpc'), this.opts.log));
         else await this.httpServer(host, ep.port, tls, (req, res) => this.otlpHttp(req, res));
       }
     }
@@ -101,20 +100,6 @@ export class TempoReplica {
     return path.resolve(this.configDir, p);
   }
 
-  private async otlpGrpc(host: string, port: number, tls?: { cert: Buffer; key: Buffer }): Promise<void> {
-    const server = new grpc.Server();
-    server.addService(traceService(), {
-      Export: (call: grpc.ServerUnaryCall<ExportRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        this.ingest(call.request, 'grpc');
-        callback(null, {});
-      },
-    });
-    const creds = tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false) : grpc.ServerCredentials.createInsecure();
-    await bindGrpc(server, host, port, creds);
-    if (tls) onGrpcTlsError(server, this.opts.log);
-    this.closers.push(() => new Promise((r) => server.tryShutdown(() => r())));
-  }
-
   /** Tempo's own gRPC server (query-frontend, workers): reachable, but no OTLP receiver. */
   private async internalGrpc(port: number): Promise<void> {
     const server = new grpc.Server();
@@ -126,20 +111,8 @@ export class TempoReplica {
     this.closers.push(() => new Promise((r) => server.tryShutdown(() => r())));
   }
 
-  private async httpServer(host: string, port: number, tls: { cert: Buffer; key: Buffer } | undefined, handler: http.RequestListener): Promise<void> {
-    const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
-    if (tls) server.on('tlsClientError', (err: Error, socket) => this.opts.log(goTlsHandshakeError(err, socket)));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.closers.push(
-      () =>
-        new Promise((r) => {
-          server.close(() => r());
-          server.closeAllConnections();
-        }),
-    );
+  private async httpServer(host: string, port: number, tls: TlsPair | undefined, handler: http.RequestListener): Promise<void> {
+    this.closers.push(await serveHttp(host, port, tls, handler, this.opts.log));
   }
 
   private ingest(req: ExportRequest, transport: 'grpc' | 'http'): void {
