@@ -53,9 +53,11 @@ function row(name, values, unit, target, cmp, extra = {}) {
   return r;
 }
 
+/** Runs a command to its end; `args[0]` is the program (BIN runs through its shebang, as npx runs it). */
 async function wall(args, opts = {}) {
   const t = process.hrtime.bigint();
-  const r = await execa(opts.file ?? 'node', args, { reject: false, cwd: opts.cwd, env: { CI: 'true', ...opts.env }, stdin: 'ignore' });
+  const [file, ...rest] = args;
+  const r = await execa(file, rest, { reject: false, cwd: opts.cwd, env: { CI: 'true', ...opts.env }, stdin: 'ignore' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (opts.expectExit !== undefined && r.exitCode !== opts.expectExit) throw new Error(`${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
   return ms;
@@ -63,7 +65,7 @@ async function wall(args, opts = {}) {
 
 async function peakRss(args, opts) {
   const file = path.join(TMUX_DIR, `rss-${Math.random()}`);
-  await wall(['--import', MAXRSS, ...args], { ...opts, env: { ...opts.env, TRACE_WIZARD_MAXRSS_FILE: file } });
+  await wall(args, { ...opts, env: { ...opts.env, NODE_OPTIONS: `--import=${MAXRSS}`, TRACE_WIZARD_MAXRSS_FILE: file } });
   return Number(readFileSync(file, 'utf8').trim().split('\n').at(-1)) / 1024;
 }
 
@@ -81,7 +83,7 @@ async function main() {
   console.error(`trace-wizard benchmarks, ${RUNS} runs each after a warm-up`);
 
   // 1. Start-up, against plain node in the same run.
-  const node = await repeat(() => wall(['-e', '']));
+  const node = await repeat(() => wall(['node', '-e', '']));
   const version = await repeat(() => wall([BIN, '--version'], { expectExit: 0 }));
   const nodeMedian = stats(node).median;
   row('startup-version-ratio', version.map((v) => v / nodeMedian), 'ratio', 1.3, '<=', { baseline: Math.round(nodeMedian * 100) / 100, ratio: Math.round((stats(version).median / nodeMedian) * 100) / 100 });
@@ -182,7 +184,7 @@ async function main() {
     await cli(['rollback', '--last', '--yes'], { expectExit: 0 });
     await tmux('new-session', '-d', '-s', 'bench', '-x', '100', '-y', '40', '-c', dir);
     const first = await repeat(async () => {
-      await tmux('send-keys', '-t', '=bench:', '-l', `clear; env -u CI node ${BIN}`);
+      await tmux('send-keys', '-t', '=bench:', '-l', `clear; env -u CI ${BIN}`);
       const t = Date.now();
       await tmux('send-keys', '-t', '=bench:', 'Enter');
       await waitScreen('=bench:', 'trace-wizard ·', 10_000);
@@ -196,7 +198,7 @@ async function main() {
     row('first-frame-ms', first, 'ms', 300, '<=');
     const interactive = await repeat(async () => {
       const file = path.join(TMUX_DIR, `rss-wizard-${Math.random()}`);
-      await tmux('send-keys', '-t', '=bench:', '-l', `clear; env -u CI TRACE_WIZARD_MAXRSS_FILE=${file} node --import ${MAXRSS} ${BIN}`);
+      await tmux('send-keys', '-t', '=bench:', '-l', `clear; env -u CI TRACE_WIZARD_MAXRSS_FILE=${file} NODE_OPTIONS=--import=${MAXRSS} ${BIN}`);
       await tmux('send-keys', '-t', '=bench:', 'Enter');
       await waitScreen('=bench:', 'Enter choose a repair');
       await tmux('send-keys', '-t', '=bench:', 'Enter');

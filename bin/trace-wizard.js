@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// The flag: a short-lived CLI needs no 16 MB young generation; a 1 MB one keeps the peak memory
+// ~10 MB lower for a few more, cheap scavenges. It must be given at launch, hence the shebang.
 // Launcher: checks the Node version before loading anything that would fail on an old one.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -13,5 +15,11 @@ process.on('SIGINT', () => {
   process.stderr.write('\nInterrupted. Any backup session left in progress can be undone with: trace-wizard rollback --last\n');
   process.exit(3);
 });
+// `--version` answers without loading the CLI: it is what scripts call most often.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-v')) {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.exit(0);
+}
 const { main } = await import('../dist/bundle/cli.js');
 process.exitCode = await main(process.argv.slice(2));
