@@ -33,6 +33,8 @@ describe('the wizard app against the sandbox', () => {
     await tick();
     ui.stdin.write(KEY.down);
     await waitForFrame(frames, (f) => f.includes('❯ collector-tls'));
+    // The frame is drawn before Ink swaps in the input handler that knows the new selection.
+    await tick();
     ui.stdin.write(KEY.enter);
     await waitForFrame(frames, (f) => f.includes('Review: collector-tls'));
     await tick();
