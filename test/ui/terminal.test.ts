@@ -27,6 +27,8 @@ async function terminal(name: string, command: string, width = 100): Promise<{ k
     screen,
     keys: async (...k: string[]) => {
       for (const key of k) {
+        // A screen can be drawn before its input handler is attached: never type into a fresh frame.
+        await new Promise((r) => setTimeout(r, 100));
         await execa('tmux', ['send-keys', '-t', `=${name}:`, key]);
         await new Promise((r) => setTimeout(r, 150));
       }
