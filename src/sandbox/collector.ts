@@ -16,10 +16,9 @@ import tls, { type PeerCertificate } from 'node:tls';
 import { YamlFile } from '../edit/yaml-file.js';
 import { collectorSettings, exporterKind, type CollectorSettings, type Exporter } from '../stack/components.js';
 import { parseEndpoint } from '../stack/endpoint.js';
-import { decodeExportRequest, encodeExportRequest, encodeExportResponse, fromOtlpJson, spanCount, traceService, type ExportRequest } from './otlp.js';
-import { loopbackHosts, serveHttp, serveOtlpGrpc } from './net.js';
+import { encodeExportRequest, spanCount, traceService, type ExportRequest } from './otlp.js';
+import { loopbackHosts, otlpHttpHandler, serveHttp, serveOtlpGrpc } from './net.js';
 import { renderFamilies } from './prometheus.js';
-import { readBody } from './tempo.js';
 
 export const COLLECTOR_VERSION = '0.116.0';
 
@@ -105,7 +104,7 @@ export class CollectorReplica {
       const creds = r.tls && r.certFile && r.keyFile ? { cert: readFileSync(r.certFile.value), key: readFileSync(r.keyFile.value) } : undefined;
       for (const host of loopbackHosts(ep.host)) {
         if (r.protocol === 'grpc') this.closers.push(await serveOtlpGrpc(host, ep.port, creds, (req) => this.receive(req, 'grpc')));
-        else this.closers.push(await serveHttp(host, ep.port, creds, (req, res) => this.otlpHttp(req, res)));
+        else this.closers.push(await serveHttp(host, ep.port, creds, otlpHttpHandler((req) => this.receive(req, 'http'))));
       }
     }
     const metrics = parseEndpoint(this.settings.metricsAddress.value);
@@ -118,25 +117,6 @@ export class CollectorReplica {
         this.closers.push(closer);
       }
     }
-  }
-
-  private otlpHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/traces') {
-      res.writeHead(404).end();
-      return;
-    }
-    readBody(req).then((body) => {
-      const json = (req.headers['content-type'] ?? '').includes('json');
-      let decoded: ExportRequest;
-      try {
-        decoded = json ? fromOtlpJson(JSON.parse(body.toString('utf8'))) : decodeExportRequest(body);
-      } catch (e) {
-        res.writeHead(400).end((e as Error).message);
-        return;
-      }
-      this.receive(decoded, 'http');
-      res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : encodeExportResponse());
-    });
   }
 
   /** Acked at once; exported in the background, as the real sending queue does. */

@@ -6,7 +6,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { isWildcard } from '../stack/endpoint.js';
-import { traceService, type ExportRequest } from './otlp.js';
+import { decodeExportRequest, encodeExportResponse, fromOtlpJson, traceService, type ExportRequest } from './otlp.js';
 
 /**
  * Where a replica really listens for a configured host. The sandbox never listens
@@ -100,4 +100,34 @@ export async function serveHttp(host: string, port: number, tls: TlsPair | undef
       server.close(() => r());
       server.closeAllConnections();
     });
+}
+
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** OTLP/HTTP `POST /v1/traces`, protobuf or JSON, answered in kind; each request goes to `onExport`. */
+export function otlpHttpHandler(onExport: (req: ExportRequest) => void): http.RequestListener {
+  return (req, res) => {
+    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/traces') {
+      res.writeHead(404).end();
+      return;
+    }
+    void readBody(req).then((body) => {
+      const json = (req.headers['content-type'] ?? '').includes('json');
+      try {
+        onExport(json ? fromOtlpJson(JSON.parse(body.toString('utf8'))) : decodeExportRequest(body));
+      } catch (e) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(`failed to decode request: ${(e as Error).message}`);
+        return;
+      }
+      if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(encodeExportResponse());
+    });
+  };
 }

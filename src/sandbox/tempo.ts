@@ -12,8 +12,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { YamlFile } from '../edit/yaml-file.js';
 import { tempoSettings, type TempoSettings } from '../stack/components.js';
-import { TRACE_SERVICE, decodeExportRequest, encodeExportResponse, fromOtlpJson, spanCount, traceService, type ExportRequest } from './otlp.js';
-import { bindGrpc, loopbackHosts, serveHttp, serveOtlpGrpc, type TlsPair } from './net.js';
+import { TRACE_SERVICE, spanCount, traceService, type ExportRequest } from './otlp.js';
+import { bindGrpc, loopbackHosts, otlpHttpHandler, serveHttp, serveOtlpGrpc, type TlsPair } from './net.js';
 import { renderFamilies, type Family } from './prometheus.js';
 import { TraceStore, parseServiceQuery, parseServiceTag } from './trace-store.js';
 
@@ -83,7 +83,7 @@ export class TempoReplica {
       const tls = r.tls ? { cert: readFileSync(r.certFile!.value), key: readFileSync(r.keyFile!.value) } : undefined;
       for (const host of loopbackHosts(ep.host)) {
         if (r.protocol === 'grpc') this.closers.push(await serveOtlpGrpc(host, ep.port, tls, (req) => this.ingest(req, 'grpc'), this.opts.log));
-        else await this.httpServer(host, ep.port, tls, (req, res) => this.otlpHttp(req, res));
+        else await this.httpServer(host, ep.port, tls, otlpHttpHandler((req) => this.ingest(req, 'http')));
       }
     }
     await this.internalGrpc(this.settings.grpcPort.value);
@@ -121,26 +121,6 @@ export class TempoReplica {
     this.counters.spansReceived += n;
     this.counters.accepted[transport] += n;
     this.counters.tracesCreated += newTraces;
-  }
-
-  // ---- OTLP/HTTP ---------------------------------------------------------------
-
-  private otlpHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/traces') {
-      res.writeHead(404).end();
-      return;
-    }
-    readBody(req).then((body) => {
-      const json = (req.headers['content-type'] ?? '').includes('json');
-      try {
-        this.ingest(json ? fromOtlpJson(JSON.parse(body.toString('utf8'))) : decodeExportRequest(body), 'http');
-      } catch (e) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end(`failed to decode request: ${(e as Error).message}`);
-        return;
-      }
-      if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(encodeExportResponse());
-    });
   }
 
   // ---- HTTP API ----------------------------------------------------------------
@@ -213,13 +193,4 @@ export class TempoReplica {
     ];
     return renderFamilies(families);
   }
-}
-
-export function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
