@@ -64,10 +64,6 @@ export function maskLines(lines: string[]): string[] {
   return out;
 }
 
-export function maskText(text: string): string {
-  return maskLines(text.split('\n')).join('\n');
-}
-
 /** Values that must never be printed, gathered from the stack's files. */
 export class Redactor {
   private readonly secrets = new Set<string>();

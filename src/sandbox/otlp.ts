@@ -9,7 +9,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const TRACE_SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceService';
-export const EXPORT_PATH = `/${TRACE_SERVICE}/Export`;
 
 const require = createRequire(import.meta.url);
 const PROTO_ROOT = path.join(path.dirname(require.resolve('otlp-protos/package.json')), 'build', 'protos');
