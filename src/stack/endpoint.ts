@@ -34,9 +34,16 @@ export function dialHost(host: string): string {
   return isWildcard(host) ? '127.0.0.1' : host;
 }
 
-/** Could a client dialling `dialled` reach a listener bound to `bound`? (same machine) */
+const LOCALHOST = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * Could a client dialling `dialled` reach a listener bound to `bound`? (same machine) A
+ * wildcard takes everything; `localhost` is 127.0.0.1 or ::1; any other address only itself
+ * (a listener on 127.0.0.1 is not reached at 127.0.0.2).
+ */
 export function reaches(bound: string, dialled: string): boolean {
   if (isWildcard(bound)) return true;
-  if (isLoopback(bound)) return isLoopback(dialled);
-  return bound === dialled;
+  if (bound === dialled) return true;
+  const local = (h: string) => LOCALHOST.has(h);
+  return local(bound) && local(dialled) && (bound === 'localhost' || dialled === 'localhost');
 }

@@ -109,6 +109,18 @@ describe('trace-wizard diagnose on the sandbox', () => {
     expect(probe.result).toBe('no answer within 500 ms');
   });
 
+  it('names a receiver bound to an address the sender does not dial', async () => {
+    const s = await startStack({
+      tempo: (p) => [[['distributor', 'receivers', 'otlp', 'protocols', 'grpc', 'endpoint'], `127.0.0.1:${p.tempoOtlp}`]],
+      exporter: (p) => [[at('endpoint'), `127.0.0.2:${p.tempoOtlp}`], [at('tls', 'ca_file'), TLS_CA], [at('tls', 'insecure'), undefined]],
+    });
+    const { find, errors } = await diagnoseJson(s.layout.dir);
+    const f = find('receiver-bound-elsewhere')!;
+    expect(f.where).toBe('collector→unknown');
+    expect(f.evidence).toContainEqual(expect.objectContaining({ kind: 'file', file: 'tempo.yaml', text: expect.stringContaining(`127.0.0.1:${s.ports.tempoOtlp}`) }));
+    expect(errors).not.toContain('nothing-listening');
+  });
+
   it('changes the recommendation for the Rust-like backend', async () => {
     const node = await diagnoseJson((await startStack()).layout.dir);
     const rust = await diagnoseJson((await startStack({ backend: 'rust-like' })).layout.dir);

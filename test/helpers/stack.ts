@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Edits to the collector config before it starts: [path, value | undefined to delete]. */
   exporter?: (ports: DemoPorts) => Array<[string[], string | boolean | undefined]>;
   env?: (ports: DemoPorts) => Record<string, string | undefined>;
+  /** Edits to tempo.yaml before Tempo starts: [path, value]. */
+  tempo?: (ports: DemoPorts) => Array<[string[], string]>;
   startCollector?: boolean;
   startTempo?: boolean;
 }
@@ -41,6 +43,11 @@ export async function startStack(opts: StackOptions = {}): Promise<StackUnderTes
     for (const [p, v] of edits) if (v !== undefined) y.set(p, v);
     for (const [p, v] of edits) if (v === undefined) y.delete(p);
     writeFileSync(layout.collectorConfig, y.toString());
+  }
+  if (opts.tempo) {
+    const y = YamlFile.parse(readFileSync(layout.tempoConfig, 'utf8'));
+    for (const [p, v] of opts.tempo(ports)) y.set(p, v);
+    writeFileSync(layout.tempoConfig, y.toString());
   }
   if (opts.env) {
     const { EnvFile } = await import('../../src/edit/env-file.js');
