@@ -98,7 +98,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<{ state: DemoSt
     progress('Waiting until every component listens');
     await waitUntilRunning(state);
   } catch (e) {
-    await stopDemo(dir, { keep: true }).catch(() => undefined);
+    // The error carries the component's last output lines; the half-started stack goes.
+    await stopDemo(dir).catch(() => rm(dir, { recursive: true, force: true }));
     throw e;
   }
   return { state, layout };
