@@ -27,6 +27,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // A private tmux server, so the benchmark never touches the user's.
 const TMUX_DIR = mkdtempSync(path.join(os.tmpdir(), 'tw-bench-tmux-'));
 process.env.TMUX_TMPDIR = TMUX_DIR;
+// Whatever happens, the private tmux folder goes with the benchmark.
+process.on('exit', () => rmSync(TMUX_DIR, { recursive: true, force: true }));
 const tmux = (...args) => execa('tmux', args, { reject: false });
 
 function stats(values) {
@@ -228,7 +230,6 @@ async function main() {
   } finally {
     await stopDemo(dir).catch(() => undefined);
     await tmux('kill-server');
-    rmSync(TMUX_DIR, { recursive: true, force: true });
   }
 
   writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(rows, null, 2) + '\n');
