@@ -94,12 +94,17 @@ function handshake(host: string, port: number, servername: string, timeoutMs: nu
   });
 }
 
+/** A certificate's SANs as `DNS:name` / `IP:address`. */
+export function sansOf(x: X509Certificate): string[] {
+  return (x.subjectAltName ?? '').split(', ').filter(Boolean).map((s) => s.replace(/^IP Address:/, 'IP:'));
+}
+
 function describe(cert: DetailedPeerCertificate): CertificateInfo {
   const x = new X509Certificate(cert.raw);
   return {
     subject: x.subject.replace(/\n/g, ', '),
     issuer: x.issuer.replace(/\n/g, ', '),
-    sans: (x.subjectAltName ?? '').split(', ').filter(Boolean).map((s) => s.replace(/^IP Address:/, 'IP:')),
+    sans: sansOf(x),
     validFrom: new Date(x.validFrom).toISOString(),
     validTo: new Date(x.validTo).toISOString(),
     selfSigned: x.checkIssued(x) && x.verify(x.publicKey),

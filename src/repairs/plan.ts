@@ -9,7 +9,7 @@ import type { TextFile } from '../edit/safe-file.js';
 import type { RepairId } from '../diagnose/model.js';
 import { certCovers, pemBlocks } from '../diagnose/certs.js';
 import { X509Certificate } from 'node:crypto';
-import { probeTls } from '../probe/tls.js';
+import { probeTls, sansOf } from '../probe/tls.js';
 import { dialHost } from '../stack/endpoint.js';
 import type { Receiver } from '../stack/components.js';
 import type { ComponentName } from '../stack/profile.js';
@@ -104,7 +104,7 @@ function readCertFile(file: string): { chainPem: string; sans: string[] } | unde
     const pem = readFileSync(file, 'utf8');
     const first = pemBlocks(pem)[0];
     if (!first) return undefined;
-    const sans = (new X509Certificate(first).subjectAltName ?? '').split(', ').filter(Boolean).map((x) => x.replace(/^IP Address:/, 'IP:'));
+    const sans = sansOf(new X509Certificate(first));
     return { chainPem: pemBlocks(pem).join('\n') + '\n', sans };
   } catch {
     return undefined;

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from '../../src/stack/profile.js';
+import { DOCUMENTED_PROFILE } from '../helpers/seed.js';
 
 describe('stack profile', () => {
   it('reads the documented format, paths relative to the profile', () => {
     const p = parseProfile(
-      [
-        'backend:',
-        '  env: backend/.env',
-        '  restart: { tmux: "main:5", command: "./target/release/ag", cwd: backend }',
-        'collector:',
-        '  config: otel-collector-config.yaml',
-        '  restart: { tmux: "main:3", command: "otelcol --config otel-collector-config.yaml" }',
-        'tempo:',
-        '  config: tempo.yaml',
-        '  api: https://localhost:3200        # optional',
-        '  restart: { process: { pidfile: run/tempo.pid }, command: "tempo -config.file=tempo.yaml" }',
-      ].join('\n'),
+      DOCUMENTED_PROFILE,
       '/stack/trace-wizard.yaml',
     );
     expect(p.components.backend).toMatchObject({ file: '/stack/backend/.env', line: 2, restart: { kind: 'tmux', target: 'main:5', command: './target/release/ag', cwd: '/stack/backend' } });
