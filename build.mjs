@@ -2,6 +2,10 @@
 // Commands and the wizard stay separate chunks, loaded only when used. `tsc` (npm run build)
 // type-checks and emits dist/ for the sandbox's processes and the tests; this adds dist/bundle/.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+// Chunk names carry content hashes: without this, every build would leave the last one's chunks behind (and in the package).
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'src/cli.ts' },

@@ -1,6 +1,7 @@
 /** HTTP/1 GETs with a deadline, over TLS or not; used for Tempo's API, metrics, and to tell HTTP/1 ports apart. */
 import http from 'node:http';
 import https from 'node:https';
+import { startDeadline } from './deadline.js';
 
 export interface HttpResult {
   ok: boolean;
@@ -25,15 +26,15 @@ export function httpGet(url: string, options: { timeoutMs: number; ca?: Buffer; 
       res.on('end', () => finish({ ok: true, status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
       res.on('error', (e) => finish({ ok: false, body: '', error: e.message, ms: Date.now() - started }));
     });
-    const timer = setTimeout(() => {
+    const stop = startDeadline(options.timeoutMs, () => {
       req.destroy();
       finish({ ok: false, body: '', error: `no answer within ${options.timeoutMs} ms`, ms: Date.now() - started });
-    }, options.timeoutMs);
+    });
     let done = false;
     function finish(r: HttpResult): void {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      stop();
       resolve(r);
     }
     req.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, body: '', error: e.code === 'ECONNREFUSED' ? 'connection refused' : e.message, ms: Date.now() - started }));

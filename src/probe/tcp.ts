@@ -1,15 +1,16 @@
 /** TCP connects with deadlines, and polling until a port accepts. */
 import net from 'node:net';
+import { startDeadline } from './deadline.js';
 
 export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<{ ok: true } | { ok: false; error: string }> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (r: { ok: true } | { ok: false; error: string }) => {
       socket.destroy();
-      clearTimeout(timer);
+      stop();
       resolve(r);
     };
-    const timer = setTimeout(() => done({ ok: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const stop = startDeadline(timeoutMs, () => done({ ok: false, error: `no answer within ${timeoutMs} ms` }));
     socket.once('connect', () => done({ ok: true }));
     socket.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, error: e.code === 'ECONNREFUSED' ? 'connection refused' : e.message }));
   });

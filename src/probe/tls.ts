@@ -6,6 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls, { type DetailedPeerCertificate } from 'node:tls';
+import { startDeadline } from './deadline.js';
 
 export interface CertificateInfo {
   subject: string;
@@ -74,9 +75,9 @@ function handshake(host: string, port: number, servername: string, timeoutMs: nu
       ALPNProtocols: ['h2', 'http/1.1'],
       ...(ca ? { ca } : {}),
     });
-    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout', error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const stop = startDeadline(timeoutMs, () => finish({ ok: false, reason: 'timeout', error: `no answer within ${timeoutMs} ms` }));
     function finish(r: Handshake): void {
-      clearTimeout(timer);
+      stop();
       socket.destroy();
       resolve(r);
     }
