@@ -116,6 +116,9 @@ function evaluateSender(s: Sender, input: EvaluationInput): { hop: Hop; findings
         certificateFindings(s, probe, input, add);
       }
     }
+    if (probe.kind === 'unknown' && s.protocol === 'grpc' && !out.some((f) => f.severity === 'error')) {
+      add('otlp-export-fails', `${address} answers, but an OTLP export there fails`, `The port takes connections, yet an empty OTLP/gRPC Export call got "${probe.otlp?.message ?? 'no answer'}", and it does not answer HTTP either: the ${s.label}'s exports fail the same way.`);
+    }
     if (!out.some((f) => f.severity === 'error') && (probe.kind === 'otlp-grpc' || (s.protocol === 'http/protobuf' && listener?.protocol === 'http' && listener.owner !== 'tempo-api'))) hop.status = 'ok';
   }
   if (out.some((f) => f.severity === 'error')) hop.status = 'failing';
@@ -289,14 +292,18 @@ function attachLogs(input: EvaluationInput, findings: Finding[], hops: Hop[]): v
     const existing = findings.find((f) => ids.includes(f.id) && (!hop || f.where === hop)) ?? findings.find((f) => ids.includes(f.id));
     if (existing) existing.evidence.push(evidence);
     else {
-      // A log is history: when the probes show the hop working now, the line is from before.
-      const past = hop !== undefined && hops.find((h) => h.id === hop)?.status === 'ok';
+      // A log is history: when the probes show the hop working now — or, for a refusal,
+      // something listening now (components start in any order) — the line is from before.
+      const h = hops.find((x) => x.id === hop);
+      const probe = h && input.ports.get(h.address);
+      const worksNow = h?.status === 'ok';
+      const past = worksNow || (m.class === 'refused' && probe !== undefined && probe.kind !== 'closed');
       findings.push({
         id: `log-${m.class}`,
         severity: past ? 'info' : 'error',
         where: hop ?? m.component ?? 'log',
         title: `${past ? 'Earlier, a' : 'A'} log reported: ${LOG_TITLES[m.class]}`,
-        explanation: past ? `${m.source} line ${m.line} matches a known failure, but the hop works now (it may date from a restart).` : `${m.source} line ${m.line} matches a known failure.`,
+        explanation: past ? `${m.source} line ${m.line} matches a known failure, but ${worksNow ? 'the hop works now' : `${h!.address} accepts connections now`} (it may date from a restart).` : `${m.source} line ${m.line} matches a known failure.`,
         evidence: [evidence],
         fixedBy: hop && !past ? fixesFor(hop, ids[0]) : [],
       });

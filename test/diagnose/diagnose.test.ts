@@ -2,10 +2,16 @@ import { Ajv } from 'ajv';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { capturePane, killSession, newSession, typeCommand } from '../../src/restart/tmux.js';
 import { runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/sandbox.js';
 import { TLS_CA, at, startStack } from '../helpers/stack.js';
-import { SEED } from '../helpers/tmp.js';
+import { SEED, cleanup } from '../helpers/tmp.js';
+import { usePrivateTmux } from '../helpers/tmux.js';
+
+usePrivateTmux('diagnose');
 
 const schema = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '..', '..', 'docs', 'diagnose.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -188,6 +194,24 @@ describe('trace-wizard diagnose on the sandbox', () => {
     const { errors, r } = await diagnoseJson(s.layout.dir);
     expect(errors).toEqual(expect.arrayContaining(['tempo-api-unreachable', 'nothing-listening']));
     expect(r.exitCode).toBe(1);
+  });
+
+  it('takes a refusal in a pane for history once the port accepts, and names a port where OTLP exports fail', async () => {
+    const session = `tw-diag-${randomBytes(3).toString('hex')}`;
+    const s = await startStack({ backend: 'rust-like', startCollector: false, tmuxSession: session, env: () => ({ OTEL_BSP_SCHEDULE_DELAY: '200' }) });
+    await newSession(session, 'backend', s.layout.backendDir);
+    cleanup(() => killSession(session));
+    // The backend starts before anything listens on the collector's port: its pane logs the refusals.
+    await typeCommand(`=${session}:backend`, s.layout.commands.backend);
+    expect(await eventually(async () => ((await capturePane(`=${session}:backend`)).includes('ECONNREFUSED') ? true : undefined), 20_000)).toBe(true);
+    // Then something takes the port that accepts connections and closes them at once.
+    const servers = ['127.0.0.1', '::1'].map((host) => net.createServer((c) => c.destroy()).on('error', () => {}).listen(s.ports.collectorGrpc, host));
+    cleanup(() => Promise.all(servers.map((x) => new Promise((r) => x.close(r)))));
+    await eventually(() => (servers[0].listening ? true : undefined));
+    const { find, errors } = await diagnoseJson(s.layout.dir);
+    expect(find('otlp-export-fails')).toMatchObject({ severity: 'error', where: 'backend→collector' });
+    expect(find('log-refused')).toMatchObject({ severity: 'info', where: 'backend→collector', title: expect.stringMatching(/^Earlier, a log reported/) });
+    expect(errors).not.toContain('log-refused');
   });
 
   it('rejects a bad --timeout with exit 2', async () => {

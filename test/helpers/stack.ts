@@ -31,12 +31,14 @@ export interface StackOptions {
   tempo?: (ports: DemoPorts) => Array<[string[], string]>;
   startCollector?: boolean;
   startTempo?: boolean;
+  /** The profile restarts (and diagnosis reads the panes of) this tmux session's windows tempo, collector, backend. */
+  tmuxSession?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<StackUnderTest> {
   const dir = tempDir('tw-stack-');
   const ports = await choosePorts(false);
-  const layout = await layOut({ dir, ports, backend: opts.backend ?? 'node', cert: opts.cert });
+  const layout = await layOut({ dir, ports, backend: opts.backend ?? 'node', cert: opts.cert, tmuxSession: opts.tmuxSession });
   if (opts.exporter) {
     const y = YamlFile.parse(readFileSync(layout.collectorConfig, 'utf8'));
     const edits = opts.exporter(ports);
