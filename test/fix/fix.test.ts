@@ -1,22 +1,17 @@
 import { Ajv } from 'ajv';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startDemo, stopDemo, type DemoState } from '../../src/sandbox/demo.js';
 import { httpGet } from '../../src/probe/http.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { eventually } from '../helpers/sandbox.js';
 import { changed, tree } from '../helpers/tree.js';
+import { usePrivateTmux } from '../helpers/tmux.js';
 
 // A private tmux server for this file; the CLI processes inherit it.
-const TMUX_DIR = mkdtempSync(path.join(os.tmpdir(), 'tw-tmux-fix-'));
-process.env.TMUX_TMPDIR = TMUX_DIR;
-afterAll(async () => {
-  await execa('tmux', ['kill-server'], { reject: false });
-  rmSync(TMUX_DIR, { recursive: true, force: true });
-});
+usePrivateTmux('fix');
 
 const DOCS = path.resolve(import.meta.dirname, '..', '..', 'docs');
 const ajv = new Ajv({ allErrors: true });

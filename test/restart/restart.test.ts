@@ -1,9 +1,8 @@
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { RestartEvent } from '../../src/restart/events.js';
 import { identify, terminate, type ProcessIdentity } from '../../src/restart/proc.js';
 import { proposeRestart } from '../../src/restart/propose.js';
@@ -15,14 +14,10 @@ import { resolveStack } from '../../src/stack/stack.js';
 import { eventually } from '../helpers/sandbox.js';
 import { waitForTcp } from '../../src/probe/tcp.js';
 import { FIXTURES, tempDir } from '../helpers/tmp.js';
+import { usePrivateTmux } from '../helpers/tmux.js';
 
 // Every tmux command of this file, ours and the library's, goes to a private tmux server.
-const TMUX_DIR = mkdtempSync(path.join(os.tmpdir(), 'tw-tmux-restart-'));
-process.env.TMUX_TMPDIR = TMUX_DIR;
-afterAll(async () => {
-  await execa('tmux', ['kill-server'], { reject: false });
-  rmSync(TMUX_DIR, { recursive: true, force: true });
-});
+usePrivateTmux('restart');
 
 const LISTENER = path.join(FIXTURES, 'listener.mjs');
 

@@ -1,20 +1,13 @@
-import { execa } from 'execa';
 import { render } from 'ink-testing-library';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { realpathSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { startDemo, stopDemo } from '../../src/sandbox/demo.js';
 import { App } from '../../src/ui/App.js';
 import { KEY, tick, waitForFrame } from '../helpers/ink.js';
 import { cleanup } from '../helpers/tmp.js';
+import { usePrivateTmux } from '../helpers/tmux.js';
 
-const TMUX_DIR = mkdtempSync(path.join(os.tmpdir(), 'tw-tmux-app-'));
-process.env.TMUX_TMPDIR = TMUX_DIR;
-afterAll(async () => {
-  await execa('tmux', ['kill-server'], { reject: false });
-  rmSync(TMUX_DIR, { recursive: true, force: true });
-});
+usePrivateTmux('app');
 
 describe('the wizard app against the sandbox', () => {
   it('goes from the seed state to proven traces with the keyboard alone', async () => {

@@ -1,20 +1,16 @@
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpGet } from '../../src/probe/http.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { eventually } from '../helpers/sandbox.js';
 import { cleanup, tempDir } from '../helpers/tmp.js';
+import { usePrivateTmux } from '../helpers/tmux.js';
 
 // The user's terminal: a tmux pane on a private server, 100×40.
-const TMUX_DIR = mkdtempSync(path.join(os.tmpdir(), 'tw-tmux-term-'));
-process.env.TMUX_TMPDIR = TMUX_DIR;
-afterAll(async () => {
-  await execa('tmux', ['kill-server'], { reject: false });
-  rmSync(TMUX_DIR, { recursive: true, force: true });
-});
+usePrivateTmux('term');
 
 async function terminal(name: string, command: string, width = 100): Promise<{ keys: (...k: string[]) => Promise<void>; screen: () => Promise<string>; waitFor: (text: string, ms?: number) => Promise<string> }> {
   await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(width), '-y', '40', '-e', 'TRACE_WIZARD_DEMO_FREE_PORTS=1']);
