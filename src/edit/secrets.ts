@@ -23,12 +23,17 @@ const PEM_END = /-----END [A-Z0-9 ]+-----/;
 
 /** Masks one line of a config file (no knowledge of the lines around it). */
 export function maskLine(line: string): string {
-  const m = ASSIGNMENT.exec(line);
+  const m = secretAssignment(line);
   if (m && isSecretKey(m[2]) && m[3].trim() !== '' && !/^[|>][-+]?\s*(#.*)?$/.test(m[3].trim())) {
     const hash = m[3].search(/\s#/);
     return m[1] + MASK + (hash === -1 ? '' : m[3].slice(hash));
   }
-  return line.replace(URL_PASSWORD, `$1${MASK}$3`);
+  return line.includes('@') ? line.replace(URL_PASSWORD, `$1${MASK}$3`) : line;
+}
+
+/** `key = value` / `key: value` parts of a line whose key may be secret; the cheap test first (diffs mask every line of large files). */
+function secretAssignment(line: string): RegExpExecArray | null {
+  return SECRET_KEY.test(line) ? ASSIGNMENT.exec(line) : null;
 }
 
 /**
@@ -56,7 +61,7 @@ export function maskLines(lines: string[]): string[] {
       continue;
     }
     secretBlockIndent = -1;
-    const m = ASSIGNMENT.exec(line);
+    const m = secretAssignment(line);
     // A secret key with a YAML block scalar (`key: |`) or an open quote: mask what follows.
     if (m && isSecretKey(m[2]) && /^([|>][-+]?\s*$|["'][^"']*$)/.test(m[3])) secretBlockIndent = indent;
     out.push(maskLine(line));

@@ -6,17 +6,26 @@
  * a round trip can rewrite untouched lines (`010`→`10`, folding, flow padding) and
  * `deleteIn` can take the comment above a key. Every edit is checked by parsing the
  * result again: it must read exactly as the intended value, or the edit is refused.
+ *
+ * Re-parsing a 10,000-line file after each edit would cost ~100 ms a time, so an edit is
+ * scoped: every byte it changes lies inside one block map (its scope), and only that map's
+ * lines are parsed again and put in place of the old node; the rest of the text is
+ * untouched by construction, so its nodes only move. A scope that cannot stand on its own
+ * (the document root, anchors or aliases, a tag, a map opened by `- `) means the whole
+ * text is parsed again, as does any region that does not parse alone.
  */
 import { isDeepStrictEqual } from 'node:util';
 import {
   Document,
   LineCounter,
   isAlias,
+  isDocument,
   isMap,
   isPair,
   isScalar,
   isSeq,
   parseAllDocuments,
+  parseDocument,
   type Node,
   type Pair,
   type YAMLMap,
@@ -30,6 +39,19 @@ interface Located {
   line: number;
   col: number;
 }
+
+/** The block map an edit stays inside: `map` is the value of `holder`, `depth` keys down the path. */
+interface Scope {
+  docIndex: number;
+  map?: YAMLMap;
+  holder?: Pair;
+  depth: number;
+  /** Offsets of the map's lines in the text before the edit: its first line through the last line that belongs to it. */
+  start: number;
+  end: number;
+}
+
+type Op = { value: YamlScalar } | { delete: true };
 
 export class YamlFile {
   private docs: Document.Parsed[] = [];
@@ -87,11 +109,14 @@ export class YamlFile {
 
   private setUnchecked(path: YamlPath, value: YamlScalar): void {
     const doc = this.docFor(path);
-    const expected = this.expectedAfter(doc, path, { value });
     const existing = this.findPair(path, true);
-    if (existing) this.replaceValue(existing, value);
-    else this.insert(doc, path, value);
-    this.verify(doc, expected, path);
+    const target = existing ? undefined : this.deepestExisting(doc, path);
+    // A new entry goes into the deepest existing map; `key:` with no value takes it on the lines after its own.
+    const scope = this.scopeOf(doc, path, existing ? path.length - 1 : target!.lastPair && !isMap(target!.map) ? target!.depth - 1 : target!.depth);
+    const expected = this.expectedAfter(scope, path, { value });
+    if (existing) this.replaceValue(existing, value, scope);
+    else this.insert(path, value, target!, scope);
+    this.verify(scope, expected, path);
   }
 
   /** Removes the entry at `path` with the lines it occupies; comments above it stay. Returns false when absent. */
@@ -126,27 +151,28 @@ export class YamlFile {
     const doc = this.docFor(path);
     const pair = this.findPair(path, true);
     if (!pair) return false;
-    const expected = this.expectedAfter(doc, path, { delete: true });
     const parent = this.parentMap(doc, path);
+    const emptiesParent = !parent.flow && path.length > 1 && parent.items.length === 1;
+    const scope = this.scopeOf(doc, path, emptiesParent ? path.length - 2 : path.length - 1);
+    const expected = this.expectedAfter(scope, path, { delete: true });
     if (parent.flow) {
-      this.rewriteFlowMap(parent, (js) => delete js[path[path.length - 1]]);
+      this.rewriteFlowMap(parent, (js) => delete js[path[path.length - 1]], scope);
     } else {
       const key = pair.key as Node;
       const start = this.lineStart(key.range![0]);
       this.assertOwnLine(start, key.range![0], path);
       const end = this.endOfLine(this.pairEnd(pair) - 1);
-      const parentKey = path.length > 1 && parent.items.length === 1 ? (this.findPair(path.slice(0, -1), true)?.key as Node) : undefined;
-      if (parentKey) {
+      if (emptiesParent) {
         // The map would be left empty, which YAML reads as null: write `{}` at the end of
         // its key's line (after any anchor or tag, before any comment).
+        const parentKey = this.findPair(path.slice(0, -1), true)!.key as Node;
         const lineEnd = this.endOfLine(parentKey.range![1]);
         const line = this.text.slice(parentKey.range![1], lineEnd);
         const at = parentKey.range![1] + line.replace(/(\s+#.*)?\r?\n?$/, '').length;
-        this.text = this.text.slice(0, at) + ' {}' + this.text.slice(at, start) + this.text.slice(end);
-        this.load();
-      } else this.splice(start, end, '');
+        this.splice(at, end, ' {}' + this.text.slice(at, start), scope);
+      } else this.splice(start, end, '', scope);
     }
-    this.verify(doc, expected, path);
+    this.verify(scope, expected, path);
     return true;
   }
 
@@ -154,17 +180,20 @@ export class YamlFile {
 
   private load(): void {
     this.lineCounter = new LineCounter();
-    this.docs = parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: true }) as Document.Parsed[];
+    // Duplicate keys are found by firstDuplicateKey: the library's own check is quadratic in a map's size.
+    this.docs = parseAllDocuments(this.text, { lineCounter: this.lineCounter, uniqueKeys: false }) as Document.Parsed[];
     if (!Array.isArray(this.docs)) this.docs = [this.docs as unknown as Document.Parsed];
+    const fix = `Fix ${this.path} so that it is valid YAML, then run trace-wizard again.`;
     for (const doc of this.docs) {
       const err = doc.errors[0];
       if (err) {
         const pos = err.linePos?.[0];
-        const what = err.code === 'DUPLICATE_KEY' ? 'duplicate key' : 'YAML syntax error';
-        throw new UserError(
-          `${where(this.path, pos?.line, pos?.col)}: ${what}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-          `Fix ${this.path} so that it is valid YAML, then run trace-wizard again.`,
-        );
+        throw new UserError(`${where(this.path, pos?.line, pos?.col)}: YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, fix);
+      }
+      const duplicate = firstDuplicateKey(doc.contents);
+      if (duplicate) {
+        const pos = this.pos(duplicate.range![0]);
+        throw new UserError(`${where(this.path, pos.line, pos.col)}: duplicate key: Map keys must be unique`, fix);
       }
     }
     if (this.docs.length === 0) this.docs = [new Document(null) as Document.Parsed];
@@ -198,6 +227,37 @@ export class YamlFile {
     );
   }
 
+  /**
+   * The deepest block map below the root, at most `maxDepth` keys down `path`, that can be
+   * parsed on its own; without one, the scope is the whole text.
+   */
+  private scopeOf(doc: Document.Parsed, path: YamlPath, maxDepth: number): Scope {
+    const docIndex = this.docs.indexOf(doc);
+    const whole: Scope = { docIndex, depth: 0, start: 0, end: this.text.length };
+    let node: unknown = doc.contents;
+    let found: { map: YAMLMap; holder: Pair; depth: number } | undefined;
+    for (let depth = 1; depth <= maxDepth && isMap(node); depth++) {
+      const holder = (node as YAMLMap).items.find((i) => keyName(i) === path[depth - 1]) as Pair | undefined;
+      if (!holder) break;
+      node = holder.value;
+      if (isMap(node) && !node.flow) found = { map: node as YAMLMap, holder, depth };
+    }
+    if (!found?.map.range || found.map.tag || found.map.anchor || hasAnchorsOrAliases(found.map)) return whole;
+    const start = this.lineStart(found.map.range[0]);
+    if (this.text.slice(start, found.map.range[0]).trim() !== '') return whole;
+    // Lines that follow the map and are blank, comments, or indented as deep belong to its region.
+    const indent = found.map.range[0] - start;
+    let end = found.map.range[2];
+    if (end > 0 && this.text[end - 1] !== '\n') end = this.endOfLine(end);
+    while (end < this.text.length) {
+      const line = this.text.slice(end, this.endOfLine(end));
+      const content = line.trimStart();
+      if (content.trim() !== '' && !content.startsWith('#') && line.length - content.length < indent) break;
+      end += line.length;
+    }
+    return { docIndex, ...found, start, end };
+  }
+
   private parentMap(doc: Document.Parsed, path: YamlPath): YAMLMap {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     return parent as YAMLMap;
@@ -205,10 +265,10 @@ export class YamlFile {
 
   // ---- writing ---------------------------------------------------------------
 
-  private replaceValue(pair: Pair, value: YamlScalar): void {
+  private replaceValue(pair: Pair, value: YamlScalar, scope: Scope): void {
     const node = pair.value as Node | null;
     if (node && isScalar(node) && node.range && node.range[1] > node.range[0]) {
-      this.splice(node.range[0], node.range[1], scalarText(value, node.type));
+      this.splice(node.range[0], node.range[1], scalarText(value, node.type), scope);
       return;
     }
     if (node && (isMap(node) || isSeq(node)) && !node.flow) {
@@ -219,11 +279,11 @@ export class YamlFile {
     const from = key.range![1];
     const to = node?.range ? node.range[1] : from;
     const colon = this.text.indexOf(':', from);
-    this.splice(colon + 1, Math.max(to, colon + 1), ` ${scalarText(value)}`);
+    this.splice(colon + 1, Math.max(to, colon + 1), ` ${scalarText(value)}`, scope);
   }
 
-  /** Inserts the missing part of `path` under the deepest existing map. */
-  private insert(doc: Document.Parsed, path: YamlPath, value: YamlScalar): void {
+  /** Where a missing `path` would go: the node `depth` keys down (the deepest that exists), and the pair holding it. */
+  private deepestExisting(doc: Document.Parsed, path: YamlPath): { depth: number; map: unknown; lastPair?: Pair } {
     let depth = 0;
     let map: unknown = doc.contents;
     let lastPair: Pair | undefined;
@@ -234,9 +294,15 @@ export class YamlFile {
       map = p.value;
       depth++;
     }
+    return { depth, map, lastPair };
+  }
+
+  /** Inserts the missing part of `path` under the deepest existing map. */
+  private insert(path: YamlPath, value: YamlScalar, target: { depth: number; map: unknown; lastPair?: Pair }, scope: Scope): void {
+    const { depth, map, lastPair } = target;
     const rest = path.slice(depth);
     if (isMap(map) && (map as YAMLMap).flow) {
-      this.rewriteFlowMap(map as YAMLMap, (js) => setDeep(js, rest, value));
+      this.rewriteFlowMap(map as YAMLMap, (js) => setDeep(js, rest, value), scope);
       return;
     }
     if (map !== null && map !== undefined && !isMap(map) && !(isScalar(map) && map.value === null)) {
@@ -266,13 +332,13 @@ export class YamlFile {
       return i === rest.length - 1 ? `${pad}${keyText(k)}: ${scalarText(value)}` : `${pad}${keyText(k)}:`;
     });
     const needsBreak = at > 0 && this.text[at - 1] !== '\n';
-    this.splice(at, at, (needsBreak ? eol : '') + lines.join(eol) + eol);
+    this.splice(at, at, (needsBreak ? eol : '') + lines.join(eol) + eol, scope);
   }
 
-  private rewriteFlowMap(map: YAMLMap, change: (js: Record<string, unknown>) => void): void {
+  private rewriteFlowMap(map: YAMLMap, change: (js: Record<string, unknown>) => void, scope: Scope): void {
     const js = map.toJSON() as Record<string, unknown>;
     change(js);
-    this.splice(map.range![0], map.range![1], flowText(js));
+    this.splice(map.range![0], map.range![1], flowText(js), scope);
   }
 
   /** End offset of a pair's value, or of its key when it has none. */
@@ -282,14 +348,33 @@ export class YamlFile {
     return (pair.key as Node).range![1];
   }
 
-  private splice(from: number, to: number, insert: string): void {
+  /** Changes text inside the scope's lines, then parses the scope's new lines again (or the whole text). */
+  private splice(from: number, to: number, insert: string, scope: Scope): void {
     this.text = this.text.slice(0, from) + insert + this.text.slice(to);
-    this.load();
+    if (!this.reparseScope(scope, insert.length - (to - from))) this.load();
   }
 
-  private verify(before: Document.Parsed, expected: unknown, path: YamlPath): void {
-    const index = this.docs.length === 1 ? 0 : Math.max(0, this.docIndexOf(before));
-    const actual = this.docs[index]?.toJS({ maxAliasCount: -1 });
+  /** Parses the scope's lines alone and puts the result in place of the old map; false when they cannot stand alone. */
+  private reparseScope(scope: Scope, delta: number): boolean {
+    if (!scope.map || !scope.holder) return false;
+    const region = parseDocument(this.text.slice(scope.start, scope.end + delta), { uniqueKeys: false });
+    const map = region.contents;
+    if (region.errors.length > 0 || !isMap(map) || map.flow || firstDuplicateKey(map) || hasAnchorsOrAliases(map)) return false;
+    // Everything after the old region moves by delta; the new map's offsets start at the region's.
+    for (const doc of this.docs) shiftRanges(doc, scope.end, delta);
+    shiftRanges(map, 0, scope.start);
+    scope.holder.value = map;
+    this.lineCounter = new LineCounter();
+    this.lineCounter.addNewLine(0);
+    for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.lineCounter.addNewLine(i + 1);
+    return true;
+  }
+
+  /** The value at the scope after an edit must be the value before it with the edit applied: nothing else may change. */
+  private verify(scope: Scope, expected: unknown, path: YamlPath): void {
+    const doc = this.docs[scope.docIndex];
+    const node = scope.depth === 0 ? doc : (doc?.getIn(path.slice(0, scope.depth), true) as YAMLMap | undefined);
+    const actual = doc && node ? (scope.depth === 0 ? doc.toJS({ maxAliasCount: -1 }) : (node as YAMLMap).toJS(doc, { maxAliasCount: -1 })) : undefined;
     if (!isDeepStrictEqual(actual, expected)) {
       throw new UserError(
         `${this.path}: refusing to edit ${path.join('.')}: the result would not read as intended`,
@@ -298,16 +383,15 @@ export class YamlFile {
     }
   }
 
-  private docIndexOf(doc: Document.Parsed): number {
-    return doc.range ? this.docs.findIndex((d) => d.range?.[0] === doc.range[0]) : 0;
-  }
-
-  private expectedAfter(doc: Document.Parsed, path: YamlPath, op: { value?: YamlScalar; delete?: true }): unknown {
-    const js = structuredClone(doc.toJS({ maxAliasCount: -1 }) ?? {});
-    if (op.delete) {
-      const parent = path.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, js);
-      delete parent[path[path.length - 1]];
-    } else setDeep(js, path, op.value ?? null);
+  private expectedAfter(scope: Scope, path: YamlPath, op: Op): unknown {
+    const doc = this.docs[scope.docIndex];
+    const before = scope.map ? scope.map.toJS(doc, { maxAliasCount: -1 }) : doc.toJS({ maxAliasCount: -1 });
+    const js = structuredClone(before ?? {});
+    const rel = path.slice(scope.depth);
+    if ('delete' in op) {
+      const parent = rel.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, js);
+      delete parent[rel[rel.length - 1]];
+    } else setDeep(js, rel, op.value);
     return js;
   }
 
@@ -338,6 +422,46 @@ export class YamlFile {
     const m = /^([^\s#][^\n]*:\s*\n)( +)\S/m.exec(this.text);
     return m ? m[2].length : 2;
   }
+}
+
+/**
+ * Calls `fn` on every node under `root` (keys and values, depth first) until it returns
+ * true. A plain walk: the library's visit() builds a frozen path per node, slow on big files.
+ */
+function someNode(root: unknown, fn: (node: Node) => boolean | void): boolean {
+  if (!root || typeof root !== 'object') return false;
+  if (isPair(root)) return someNode(root.key, fn) || someNode(root.value, fn);
+  if (fn(root as Node)) return true;
+  return (isMap(root) || isSeq(root)) && root.items.some((item) => someNode(item, fn));
+}
+
+/** The first key that repeats one before it in the same map (compared as the library's own check does: scalar values). */
+function firstDuplicateKey(root: unknown): Node | undefined {
+  let found: Node | undefined;
+  someNode(root, (node) => {
+    if (!isMap(node)) return false;
+    const seen = new Set<unknown>();
+    for (const { key } of node.items) {
+      if (!isScalar(key)) continue;
+      if (seen.has(key.value)) return Boolean((found = key));
+      seen.add(key.value);
+    }
+    return false;
+  });
+  return found;
+}
+
+function hasAnchorsOrAliases(root: Node): boolean {
+  return someNode(root, (node) => isAlias(node) || Boolean((node as { anchor?: string }).anchor));
+}
+
+/** Moves every offset at or after `from` by `delta` (the document's own range too). */
+function shiftRanges(root: Document.Parsed | Node, from: number, delta: number): void {
+  const shift = (range: [number, number, number] | null | undefined) => {
+    if (range) for (let i = 0; i < 3; i++) if (range[i] >= from) range[i] += delta;
+  };
+  if (isDocument(root)) shift(root.range as [number, number, number]);
+  someNode(isDocument(root) ? root.contents : root, (node) => shift(node.range as [number, number, number] | null | undefined));
 }
 
 function keyName(item: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import { createPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { unifiedDiff } from '../../src/edit/diff.js';
 import { Redactor, maskLines } from '../../src/edit/secrets.js';
@@ -24,6 +25,24 @@ describe('secret masking', () => {
     expect(d).toContain('redis://:***@127.0.0.1:6379/');
     expect(d).toContain('DB_PASSWORD=*** # keep comment');
     for (const secret of ['s3cretpass', 'tok_abcdef', 'tok_zzzzzz', 'hunter22', 'MIIEvQ']) expect(d).not.toContain(secret);
+  });
+
+  it('numbers the hunks of a large file as the whole-file diff does (near the start, in the middle, at the end)', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `  item${i}: value${i}`);
+    const before = lines.join('\n') + '\n';
+    const edits: Array<(l: string[]) => void> = [
+      (l) => (l[1] = '  item1: changed'),
+      (l) => l.splice(2500, 1, '  item2500: changed', '  inserted: yes'),
+      (l) => l.splice(4998, 1),
+      (l) => l.push('  appended: yes'),
+    ];
+    const hunks = (d: string) => d.slice(d.indexOf('@@'));
+    for (const edit of edits) {
+      const edited = [...lines];
+      edit(edited);
+      const after = edited.join('\n') + '\n';
+      expect(hunks(unifiedDiff('big.yaml', before, after))).toBe(hunks(createPatch('big.yaml', before, after, '', '', { context: 3 })));
+    }
   });
 
   it('masks YAML headers and block-scalar secrets, but not paths to key files', () => {

@@ -41,6 +41,13 @@ function scalarPaths(text: string): string[][] {
   return out;
 }
 
+/** The editor re-parses only the edited map: what it reads (values, positions) must equal a fresh parse of its text. */
+function expectSameAsFresh(y: YamlFile, after: string): void {
+  const fresh = YamlFile.parse(y.toString());
+  for (let d = 0; d < fresh.documentCount; d++) expect(y.toJS(d), after).toEqual(fresh.toJS(d));
+  for (const q of scalarPaths(y.toString())) expect(y.span(q), `${after}, then ${q.join('.')}`).toEqual(fresh.span(q));
+}
+
 describe('YAML editor on a corpus', () => {
   it('has at least 20 files, the seed configs among them', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(20);
@@ -64,6 +71,20 @@ describe('YAML editor on a corpus', () => {
           const removed = removedLines(text, y.toString());
           expect(removed.length, `${p.join('.')}`).toBeGreaterThan(0);
           expect(removed.every((l) => l >= span.first && l <= span.last), `${p.join('.')}: lines ${removed} outside ${span.first}-${span.last}`).toBe(true);
+        }
+      });
+
+      it('after each of a set, an insert and a delete, reads exactly as its text parsed afresh', () => {
+        for (const p of scalarPaths(text)) {
+          const y = YamlFile.parse(text, name);
+          y.set(p, 'edited:4317');
+          expectSameAsFresh(y, `set ${p.join('.')}`);
+          y.set([...p.slice(0, -1), 'added_key', 'deeper'], 'new value');
+          expectSameAsFresh(y, `insert beside ${p.join('.')}`);
+          y.delete(p);
+          expectSameAsFresh(y, `delete ${p.join('.')}`);
+          y.delete([...p.slice(0, -1), 'added_key', 'deeper']);
+          expectSameAsFresh(y, `delete the insert beside ${p.join('.')}`);
         }
       });
 
