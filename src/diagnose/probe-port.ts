@@ -28,7 +28,7 @@ export async function probePort(host: string, port: number, timeoutMs: number, s
   if (!tls.tls && tls.reason === 'refused') return { ...base, kind: 'closed', ms: Date.now() - started };
   if (!tls.tls && tls.reason === 'timeout') return { ...base, kind: 'silent', ms: Date.now() - started };
   const secure = tls.tls;
-  const otlp = await probeOtlpGrpc(host, port, { timeoutMs, tls: secure, verify: false });
+  const otlp = await probeOtlpGrpc(host, port, { timeoutMs, tls: secure });
   if (otlp.ok) return { ...base, otlp, kind: 'otlp-grpc', secure, ms: Date.now() - started };
   if (otlp.status === 'UNIMPLEMENTED') return { ...base, otlp, kind: 'grpc', secure, ms: Date.now() - started };
   const http = await httpGet(`${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/`, { timeoutMs, verify: false });

@@ -12,7 +12,7 @@ import { describePort, probePort, type PortProbe } from '../diagnose/probe-port.
 import { recommend } from '../diagnose/recommend.js';
 import { backendSender, collectorSenders, listeners, probeHost, type Sender } from '../diagnose/senders.js';
 import { httpGet, type HttpResult } from '../probe/http.js';
-import { capturePane } from '../restart/tmux.js';
+import { capturePanes } from '../restart/tmux.js';
 import { display, type Stack } from '../stack/stack.js';
 
 export interface DiagnoseOptions {
@@ -161,15 +161,13 @@ async function readLogs(stack: Stack, opts: DiagnoseOptions): Promise<LogMatch[]
     if (size <= WHOLE_LOG_BYTES) out.push(...matchLog(name, await fs.readFile(abs, 'utf8')));
     else out.push(...matchLog(`${name} (last 1 MB)`, await tail(abs, 1024 * 1024)));
   }
-  const panes = await Promise.all(
-    (['backend', 'collector', 'tempo'] as const).map(async (name) => {
-      const restart = stack[name]?.restart;
-      if (restart?.kind !== 'tmux') return [];
-      const text = await capturePane(restart.target, 200).catch(() => '');
-      return matchLog(`tmux pane ${restart.target} (${name})`, text, name);
-    }),
-  );
-  return [...out, ...panes.flat()];
+  const inTmux = (['backend', 'collector', 'tempo'] as const).flatMap((name) => {
+    const restart = stack[name]?.restart;
+    return restart?.kind === 'tmux' ? [{ name, target: restart.target }] : [];
+  });
+  const texts = inTmux.length > 0 ? await capturePanes(inTmux.map((p) => p.target), 200).catch(() => []) : [];
+  inTmux.forEach(({ name, target }, i) => out.push(...matchLog(`tmux pane ${target} (${name})`, texts[i] ?? '', name)));
+  return out;
 }
 
 async function tail(file: string, bytes: number): Promise<string> {

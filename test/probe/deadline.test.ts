@@ -23,7 +23,7 @@ describe('probe deadlines', () => {
     const probes = Promise.all([
       tcpConnect('127.0.0.1', t.ports.otlp, DEADLINE),
       probeTls('127.0.0.1', t.ports.otlp, { timeoutMs: DEADLINE }),
-      probeOtlpGrpc('127.0.0.1', t.ports.otlp, { timeoutMs: DEADLINE, tls: true, verify: false }),
+      probeOtlpGrpc('127.0.0.1', t.ports.otlp, { timeoutMs: DEADLINE, tls: true }),
       httpGet(`${t.api}/ready`, { timeoutMs: DEADLINE }),
     ]);
     // Longer than every deadline: a plain timer would fire before the answers are read.

@@ -7,7 +7,7 @@ import type { RestartEvent } from '../../src/restart/events.js';
 import { identify, terminate, type ProcessIdentity } from '../../src/restart/proc.js';
 import { proposeRestart } from '../../src/restart/propose.js';
 import { restartComponent } from '../../src/restart/restart.js';
-import { capturePane } from '../../src/restart/tmux.js';
+import { capturePane, capturePanes, killSession, newSession, newWindow } from '../../src/restart/tmux.js';
 import { startDemo, stopDemo } from '../../src/sandbox/demo.js';
 import { freePort } from '../../src/sandbox/net.js';
 import { resolveStack } from '../../src/stack/stack.js';
@@ -239,5 +239,33 @@ describe('systemd, docker compose and a command', () => {
     const stack = await stackWith('{ run: "echo nope; exit 3" }');
     const r = await restartComponent(stack, 'backend');
     expect(r).toMatchObject({ ok: false, reason: '"echo nope; exit 3" failed (exit 3)', tail: 'nope' });
+  });
+});
+
+describe('the tmux client', () => {
+  it('reads several panes with one tmux process, and each pane alone when one is missing', async () => {
+    const session = `tw-panes-${process.pid}`;
+    const dir = tempDir('tw-panes-');
+    await newSession(session, 'a', dir);
+    onTestFinished(() => killSession(session));
+    await newWindow(session, 'b', dir);
+    await execa('tmux', ['send-keys', '-t', `=${session}:a`, 'echo pane-a-text', 'Enter']);
+    await execa('tmux', ['send-keys', '-t', `=${session}:b`, 'echo pane-b-text', 'Enter']);
+    await eventually(async () => ((await capturePane(`=${session}:b`)).includes('\npane-b-text') ? true : undefined));
+    // A tmux on PATH that notes each run, then runs the real one.
+    const calls = path.join(dir, 'calls');
+    const real = (await execa('sh', ['-c', 'command -v tmux'])).stdout.trim();
+    mkdirSync(path.join(dir, 'bin'));
+    writeFileSync(path.join(dir, 'bin', 'tmux'), `#!/bin/sh\necho run >> ${calls}\nexec ${real} "$@"\n`);
+    chmodSync(path.join(dir, 'bin', 'tmux'), 0o755);
+    const pathBefore = process.env.PATH;
+    process.env.PATH = `${path.join(dir, 'bin')}:${pathBefore}`;
+    onTestFinished(() => void (process.env.PATH = pathBefore));
+    const [a, b] = await capturePanes([`=${session}:a`, `=${session}:b`]);
+    expect(a).toMatch(/^pane-a-text$/m);
+    expect(b).toMatch(/^pane-b-text$/m);
+    expect(readFileSync(calls, 'utf8').trim().split('\n')).toHaveLength(1);
+    const [a2, missing, b2] = await capturePanes([`=${session}:a`, `=${session}:nope`, `=${session}:b`]);
+    expect([a2 === a, missing, b2 === b]).toEqual([true, '', true]);
   });
 });
