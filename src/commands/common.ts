@@ -1,8 +1,8 @@
-/** Helpers the commands share: reading flags, resolving the stack, noticing interrupted sessions. */
+/**
+ * Helpers the commands share: reading flags, resolving the stack, noticing interrupted
+ * sessions. Kept light: diagnose loads it, and restarts (with execa) are not its business.
+ */
 import { BackupSession } from '../edit/backup.js';
-import type { RestartResult } from '../restart/events.js';
-import { restartInOrder } from '../restart/restart.js';
-import { describeRestartEvent } from './restart-events.js';
 import { resolveStack, type Stack } from '../stack/stack.js';
 import type { CommandContext } from '../cli/commands.js';
 
@@ -36,14 +36,4 @@ export async function warnInterrupted(ctx: CommandContext, root: string): Promis
         `Its files are each in their original or repaired state; to restore the originals: trace-wizard rollback ${s.id}`,
     );
   }
-}
-
-/** Restarts components in dependency order, printing progress on stderr unless quiet. */
-export function restartAll(ctx: CommandContext, stack: Stack, components: string[], quiet: boolean): Promise<RestartResult[]> {
-  return restartInOrder(stack, components, {
-    onEvent: (e) => {
-      const line = quiet ? undefined : describeRestartEvent(e, (c, t) => ctx.output.paint(c, t));
-      if (line) ctx.output.err(line);
-    },
-  });
 }

@@ -4,7 +4,8 @@ import { BackupSession } from '../edit/backup.js';
 import { CheckFailedError, ExitCode, UserError } from '../errors.js';
 import { confirm } from '../cli/prompt.js';
 import type { CommandContext } from '../cli/commands.js';
-import { flag, restartAll, stackFor, stringFlag } from './common.js';
+import { flag, stackFor, stringFlag } from './common.js';
+import { restartAll } from './restart-events.js';
 
 /**
  * The stack folder, found without parsing any stack file: a rollback must work even
