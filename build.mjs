@@ -17,7 +17,10 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // `fetch: undefined`: yoga-layout's WASM loader (Ink's layout engine) checks `typeof fetch`, and
+  // touching Node's fetch loads undici (~25 ms of the first frame); the WASM is inline, and
+  // nothing in the CLI uses fetch.
+  define: { 'process.env.NODE_ENV': '"production"', fetch: 'undefined' },
   // Bundled CommonJS code may call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);" },
   // Loaded natively from node_modules: the gRPC and OpenTelemetry packages (CommonJS, whose

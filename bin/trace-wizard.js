@@ -1,6 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
-// The flag: a short-lived CLI needs no 16 MB young generation; a 1 MB one keeps the peak memory
-// ~10 MB lower for a few more, cheap scavenges. It must be given at launch, hence the shebang.
+#!/usr/bin/env node
 // Launcher: checks the Node version before loading anything that would fail on an old one.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
