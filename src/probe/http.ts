@@ -1,6 +1,4 @@
 /** HTTP/1 GETs with a deadline, over TLS or not; used for Tempo's API, metrics, and to tell HTTP/1 ports apart. */
-import http from 'node:http';
-import https from 'node:https';
 import { startDeadline } from './deadline.js';
 
 export interface HttpResult {
@@ -11,9 +9,10 @@ export interface HttpResult {
   ms: number;
 }
 
-export function httpGet(url: string, options: { timeoutMs: number; ca?: Buffer; verify?: boolean; maxBytes?: number }): Promise<HttpResult> {
+export async function httpGet(url: string, options: { timeoutMs: number; ca?: Buffer; verify?: boolean; maxBytes?: number }): Promise<HttpResult> {
+  // Loaded on first use (~20 ms): diagnosis has its port probes running by then.
+  const lib = url.startsWith('https:') ? await import('node:https') : await import('node:http');
   const started = Date.now();
-  const lib = url.startsWith('https:') ? https : http;
   const max = options.maxBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve) => {
     const req = lib.get(url, { ca: options.ca, rejectUnauthorized: options.verify ?? false, agent: false }, (res) => {

@@ -8,7 +8,7 @@
  * field absent), so the body is the 5-byte prefix alone. Diagnosis thus needs neither
  * grpc-js nor the .proto definitions, which cost a start-up ~150 ms to load and parse.
  */
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import { startDeadline } from './deadline.js';
 
 export interface OtlpProbe {
@@ -28,7 +28,9 @@ const STATUS_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLIN
 /** The status a gRPC client derives from an HTTP status other than 200 (grpc/doc/http-grpc-status-mapping.md). */
 const FROM_HTTP_STATUS: Record<number, string> = { 400: 'INTERNAL', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'UNIMPLEMENTED', 429: 'UNAVAILABLE', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE', 504: 'UNAVAILABLE' };
 
-export function probeOtlpGrpc(host: string, port: number, o: { timeoutMs: number; tls: boolean }): Promise<OtlpProbe> {
+export async function probeOtlpGrpc(host: string, port: number, o: { timeoutMs: number; tls: boolean }): Promise<OtlpProbe> {
+  // Loaded on first use (~20 ms): diagnosis has its TLS probes running by then.
+  const { connect } = await import('node:http2');
   const started = Date.now();
   const authority = `${o.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return new Promise((resolve) => {
@@ -45,7 +47,7 @@ export function probeOtlpGrpc(host: string, port: number, o: { timeoutMs: number
     let session: http2.ClientHttp2Session | undefined;
     try {
       // We only ask what the port is: its certificate is the TLS probe's business.
-      session = http2.connect(authority, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+      session = connect(authority, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
     } catch (e) {
       return finish('UNAVAILABLE', `cannot dial ${authority}: ${(e as Error).message}`);
     }
