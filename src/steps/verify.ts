@@ -167,6 +167,7 @@ export async function verify(stack: Stack, opts: VerifyOptions): Promise<VerifyR
     const since = BigInt(opts.since) * 1_000_000n;
     const startSec = Math.floor(opts.since / 1000) - 1;
     let count = 0;
+    let lastReport = 0;
     while (Date.now() < deadline) {
       const r = await httpGet(`${api}/api/search?tags=${encodeURIComponent(`service.name=${service}`)}&start=${startSec}&end=${Math.ceil(Date.now() / 1000) + 60}&limit=20`, { timeoutMs: 2000 });
       if (r.ok && r.status === 200) {
@@ -174,8 +175,12 @@ export async function verify(stack: Stack, opts: VerifyOptions): Promise<VerifyR
         count = traces.filter((x) => BigInt(x.startTimeUnixNano) >= since).length;
         if (count > 0) break;
       }
-      emit({ type: 'check-waiting', name: 'backend-spans', elapsedMs: Date.now() - t4, detail: `waiting for ${service}'s batch exporter to flush` });
-      await sleep(250);
+      // Progress about every 250 ms, as restarts report it; but the flush can come any moment: look often.
+      if (Date.now() - lastReport >= 250) {
+        emit({ type: 'check-waiting', name: 'backend-spans', elapsedMs: Date.now() - t4, detail: `waiting for ${service}'s batch exporter to flush` });
+        lastReport = Date.now();
+      }
+      await sleep(100);
     }
     record({ name: 'backend-spans', ok: count > 0, ms: Date.now() - t4, detail: count > 0 ? `${count} trace(s) of ${service} started after ${new Date(opts.since).toISOString()}` : `no trace of ${service} since ${new Date(opts.since).toISOString()} within ${opts.timeoutMs / 1000} s` });
   }
