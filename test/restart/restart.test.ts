@@ -251,7 +251,7 @@ describe('the tmux client', () => {
     await newWindow(session, 'b', dir);
     await execa('tmux', ['send-keys', '-t', `=${session}:a`, 'echo pane-a-text', 'Enter']);
     await execa('tmux', ['send-keys', '-t', `=${session}:b`, 'echo pane-b-text', 'Enter']);
-    await eventually(async () => ((await capturePane(`=${session}:b`)).includes('\npane-b-text') ? true : undefined));
+    for (const w of ['a', 'b']) expect(await eventually(async () => ((await capturePane(`=${session}:${w}`)).includes(`\npane-${w}-text`) ? true : undefined))).toBe(true);
     // A tmux on PATH that notes each run, then runs the real one.
     const calls = path.join(dir, 'calls');
     const real = (await execa('sh', ['-c', 'command -v tmux'])).stdout.trim();
