@@ -75,7 +75,10 @@ describe('trace-wizard demo in a real terminal', () => {
     await t.waitFor('Enter choose a repair');
     const env = readFileSync(path.join(dir, 'backend', '.env'));
     await t.keys('Enter');
-    await t.waitFor('❯ collector-tls  (recommended)');
+    await t.waitFor('❯ collector-tls  (recommended)').catch(async (e: Error) => {
+      // Say why the diagnosis changed its mind: what it sees now.
+      throw new Error(`${e.message}\n\ntrace-wizard diagnose now:\n${(await runCli(['diagnose'], { cwd: dir })).stdout}`);
+    });
     await t.keys('Up', 'Up');
     await t.waitFor("Not recommended: Rust's opentelemetry-otlp ignores");
     await t.keys('Enter');
