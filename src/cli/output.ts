@@ -39,9 +39,9 @@ export class Output {
     this.streams.stdout.write(this.redactor.redact(JSON.stringify(value, null, 2)) + '\n');
   }
 
-  paint(code: 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold', text: string): string {
+  paint(code: 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'dim' | 'bold', text: string): string {
     if (!this.colour) return text;
-    const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
+    const codes = { red: 31, green: 32, yellow: 33, magenta: 35, cyan: 36, dim: 2, bold: 1 } as const;
     return `\x1b[${codes[code]}m${text}\x1b[0m`;
   }
 }

@@ -17,6 +17,10 @@ export async function runInteractive(output: Output, stackOptions: StackOptions)
     return ExitCode.usage;
   }
   const root = realpathSync(stackOptions.profile ? path.dirname(path.resolve(stackOptions.cwd, stackOptions.profile)) : stackOptions.cwd);
+  // Ink, React and yoga take ~0.12 s to load: show the header's start at once, then let the
+  // first frame draw over that line (it is shorter than any header, so nothing is left of it).
+  output.streams.stdout.write(`${output.paint('bold', output.paint('magenta', 'trace-wizard'))}${output.paint('dim', ' · …')}\n`);
   const { runWizard } = await import('../ui/run.js');
+  output.streams.stdout.write('\x1b[1A\r');
   return runWizard(stackOptions, root, output.streams);
 }

@@ -48,7 +48,10 @@ describe('trace-wizard demo in a real terminal', () => {
   it('chooses a repair, confirms, reaches the success screen, and the backend’s spans reach Tempo', async () => {
     const dir = demoDir();
     const t = await terminal('wiz-ok', `node ${BIN} demo --dir ${dir}`);
-    await t.waitFor('Enter choose a repair');
+    const first = await t.waitFor('Enter choose a repair');
+    // The start-up line was drawn over by the first frame: one header, nothing left of the line.
+    expect(first.match(/trace-wizard · /g)).toHaveLength(1);
+    expect(first).not.toContain('trace-wizard · …');
     await t.keys('Enter');
     await t.waitFor('Choose a repair');
     await t.keys('Down', 'Down');
