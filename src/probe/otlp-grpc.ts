@@ -62,7 +62,7 @@ export async function probeOtlpGrpc(host: string, port: number, o: { timeoutMs: 
     const settle = (headers: http2.IncomingHttpHeaders): boolean => {
       const code = headers['grpc-status'];
       if (code === undefined) return false;
-      finish(STATUS_NAMES[Number(code)] ?? 'UNKNOWN', decodeURIComponent(String(headers['grpc-message'] ?? '')));
+      finish(STATUS_NAMES[Number(code)] ?? 'UNKNOWN', percentDecoded(String(headers['grpc-message'] ?? '')));
       return true;
     };
     call.on('response', (headers) => {
@@ -77,4 +77,13 @@ export async function probeOtlpGrpc(host: string, port: number, o: { timeoutMs: 
     // One message, uncompressed, of length 0: the encoding of an empty ExportTraceServiceRequest.
     call.end(Buffer.alloc(5));
   });
+}
+
+/** grpc-message is percent-encoded; a server that sends a bare `%` gets its text shown as it came. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
