@@ -58,7 +58,12 @@ export async function restartProcess(component: ComponentName, spec: ProcessSpec
   let exitCode: number | null = null;
   child.once('exit', (code) => (exitCode = code));
   // Give exec a moment: the identity is the command's, not the shell's.
-  await pollUntil(() => exitCode !== null || (identify(pid)?.cmdline ?? '').length > 0 && !identify(pid)!.cmdline.startsWith('/bin/sh -c'), Date.now() + 2000, 10);
+  // One look per poll: the process can exit between two.
+  const execed = () => {
+    const cmdline = identify(pid)?.cmdline ?? '';
+    return cmdline.length > 0 && !cmdline.startsWith('/bin/sh -c');
+  };
+  await pollUntil(() => exitCode !== null || execed(), Date.now() + 2000, 10);
   const id = identify(pid);
   if (exitCode !== null || !id) throw new RestartError(`"${spec.command}" exited at once${exitCode !== null ? ` with code ${exitCode}` : ''}`, await tailOf(log, 20));
   const pidfile = spec.pidfile ?? path.join(root, '.trace-wizard', 'run', `${component}.pid`);
