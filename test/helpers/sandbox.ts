@@ -24,6 +24,17 @@ export async function startTempo(options: { readyDelayMs?: number; version?: str
   const dir = tempDir('tw-tempo-');
   mkdirSync(path.join(dir, 'tls'));
   await makeSelfSignedCert(path.join(dir, 'tls', 'tempo'), options.cert);
+  // A free port can be taken by a parallel test before Tempo binds it: then new ports, up to three times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTempoIn(dir, options);
+    } catch (e) {
+      if (attempt === 3 || !/EADDRINUSE/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startTempoIn(dir: string, options: Parameters<typeof startTempo>[0] = {}): Promise<TempoUnderTest> {
   const ports = { http: await freePort(), grpc: await freePort(), otlp: await freePort(), otlpHttp: options.otlpHttp ? await freePort() : undefined };
   const apiTls = options.apiTls ?? true;
   writeFileSync(

@@ -145,7 +145,9 @@ describe('restart a plain process', () => {
     const pid = Number(readFileSync(path.join(dir, 'app.pid'), 'utf8'));
     expect(pid).not.toBe(old.pid);
     expect(identify(pid)?.cmdline).toBe(`${process.execPath} ${LISTENER} ${port}`);
-    expect(readFileSync(path.join(dir, '.trace-wizard', 'logs', 'backend.log'), 'utf8')).toContain(`listening on ${port}`);
+    // The listener writes its line once it listens: the port can answer a moment before the line lands.
+    const log = path.join(dir, '.trace-wizard', 'logs', 'backend.log');
+    expect(await eventually(() => (readFileSync(log, 'utf8').includes(`listening on ${port}`) ? true : undefined), 5000)).toBe(true);
   });
 
   it('by port; a process that ignores SIGTERM is killed after the grace time; a decoy is never signalled', async () => {
