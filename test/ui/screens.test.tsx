@@ -50,8 +50,7 @@ describe('diagnosis screen', () => {
     expect(f).toContain('Recommended: direct');
     await tick();
     stdin.write(KEY.enter);
-    await tick();
-    expect(onNext).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(onNext).toHaveBeenCalledOnce());
     unmount();
   });
 });
@@ -66,13 +65,12 @@ describe('choose screen', () => {
     expect(lastFrame()).toContain('The collector only passes spans on here');
     await tick();
     stdin.write(KEY.down);
-    await tick();
-    expect(highlight).toHaveBeenLastCalledWith('tempo-plaintext');
+    await vi.waitFor(() => expect(highlight).toHaveBeenLastCalledWith('tempo-plaintext'));
     rerender(<ChooseScreen diagnosis={diagnosis} highlighted="tempo-plaintext" planning={false} onHighlight={highlight} onChoose={chosen} onBack={() => {}} />);
     expect(lastFrame()).toContain("Security: no TLS on Tempo's OTLP port");
-    stdin.write(KEY.enter);
     await tick();
-    expect(chosen).toHaveBeenCalledWith('tempo-plaintext');
+    stdin.write(KEY.enter);
+    await vi.waitFor(() => expect(chosen).toHaveBeenCalledWith('tempo-plaintext'));
     unmount();
   });
 
@@ -83,8 +81,7 @@ describe('choose screen', () => {
     expect(lastFrame()).toContain("Not recommended: Rust's opentelemetry-otlp ignores OTEL_EXPORTER_OTLP_CERTIFICATE");
     await tick();
     stdin.write(KEY.escape);
-    await tick();
-    expect(back).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(back).toHaveBeenCalledOnce());
     unmount();
   });
 });
@@ -101,9 +98,9 @@ describe('review screen', () => {
     await tick();
     expect(lastFrame()).toContain('Restarts: collector');
     expect(lastFrame()).toContain('+ new file');
-    stdin.write(KEY.enter);
     await tick();
-    expect(confirm).toHaveBeenCalledOnce();
+    stdin.write(KEY.enter);
+    await vi.waitFor(() => expect(confirm).toHaveBeenCalledOnce());
     unmount();
   });
 
@@ -117,10 +114,11 @@ describe('review screen', () => {
     await tick();
     expect(confirm).not.toHaveBeenCalled();
     stdin.write('y');
+    // Enter counts only once the screen has re-rendered armed (a loaded machine takes longer than a tick).
+    await vi.waitFor(() => expect(lastFrame()).toContain('Enter apply'));
     await tick();
     stdin.write(KEY.enter);
-    await tick();
-    expect(confirm).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(confirm).toHaveBeenCalledOnce());
     unmount();
   });
 });
@@ -137,8 +135,7 @@ describe('apply and done screens', () => {
     expect(lastFrame()).toContain('Roll back when this step ends');
     await tick();
     stdin.write(KEY.enter);
-    await tick();
-    expect(answer).toHaveBeenCalledWith(true);
+    await vi.waitFor(() => expect(answer).toHaveBeenCalledWith(true));
     unmount();
   });
 
@@ -170,8 +167,7 @@ describe('apply and done screens', () => {
     expect(lastFrame()).toContain('❯ Roll back: restore the files and restart');
     await tick();
     stdin.write(KEY.enter);
-    await tick();
-    expect(rollBack).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(rollBack).toHaveBeenCalledOnce());
     unmount();
   });
 });
