@@ -32,6 +32,16 @@ export class RestartError extends Error {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** For progress while polling fast: true on the first call, then at most once per `ms`. */
+export function progressDue(ms = 250): () => boolean {
+  let last = 0;
+  return () => {
+    if (Date.now() - last < ms) return false;
+    last = Date.now();
+    return true;
+  };
+}
+
 /** Polls `check` every `everyMs` until it returns true or the deadline passes. */
 export async function pollUntil(check: () => boolean | Promise<boolean>, deadline: number, everyMs = 50): Promise<boolean> {
   for (;;) {

@@ -5,7 +5,7 @@
 import type { ComponentName, RestartSpec } from '../stack/profile.js';
 import type { Stack } from '../stack/stack.js';
 import { restartCompose, restartSystemd, restartWithCommand } from './command-restart.js';
-import { RestartError, sleep, type RestartListener, type RestartResult } from './events.js';
+import { RestartError, progressDue, sleep, type RestartListener, type RestartResult } from './events.js';
 import { logFile, restartProcess, tailOf } from './process-restart.js';
 import { stillSame, type ProcessIdentity } from './proc.js';
 import { readinessChecks } from './ready.js';
@@ -63,7 +63,7 @@ export async function restartComponent(stack: Stack, component: ComponentName, o
 
   const deadline = started + (opts.readyTimeoutMs ?? (spec.readyTimeout ? spec.readyTimeout * 1000 : component === 'tempo' ? 60_000 : 30_000));
   const checks = readinessChecks(stack, component);
-  let lastReport = 0;
+  const reportDue = progressDue();
   const firstMissing = async (): Promise<string | undefined> => {
     for (const c of checks) {
       const r = await c.run();
@@ -81,10 +81,7 @@ export async function restartComponent(stack: Stack, component: ComponentName, o
       return { component, ok: true, ms: Date.now() - started };
     }
     if (Date.now() >= deadline) return fail(`${component} was not ready after ${Math.round((deadline - started) / 1000)} s (${missing})`, await outputTail(stack, component, spec));
-    if (Date.now() - lastReport >= 250) {
-      emit({ type: 'waiting', component, check: missing, elapsedMs: Date.now() - started });
-      lastReport = Date.now();
-    }
+    if (reportDue()) emit({ type: 'waiting', component, check: missing, elapsedMs: Date.now() - started });
     await sleep(50);
   }
 }

@@ -12,6 +12,7 @@ import { sendSpan } from '../otlp/send-span.js';
 import { httpGet } from '../probe/http.js';
 import { parsePrometheus, sumOf, type PromSample } from '../probe/prometheus.js';
 import { backendSender, collectorSenders, type Sender } from '../diagnose/senders.js';
+import { progressDue, sleep } from '../restart/events.js';
 import { dialHost } from '../stack/endpoint.js';
 import { CHECK_LABELS, type CheckName } from '../diagnose/model.js';
 import type { Stack } from '../stack/stack.js';
@@ -86,8 +87,6 @@ async function metrics(url: string | undefined): Promise<PromSample[] | undefine
   const r = await httpGet(url, { timeoutMs: 2000 });
   return r.ok && r.status === 200 ? parsePrometheus(r.body) : undefined;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function verify(stack: Stack, opts: VerifyOptions): Promise<VerifyResult> {
   const emit = opts.onEvent ?? (() => {});
@@ -167,7 +166,7 @@ export async function verify(stack: Stack, opts: VerifyOptions): Promise<VerifyR
     const since = BigInt(opts.since) * 1_000_000n;
     const startSec = Math.floor(opts.since / 1000) - 1;
     let count = 0;
-    let lastReport = 0;
+    const reportDue = progressDue();
     while (Date.now() < deadline) {
       const r = await httpGet(`${api}/api/search?tags=${encodeURIComponent(`service.name=${service}`)}&start=${startSec}&end=${Math.ceil(Date.now() / 1000) + 60}&limit=20`, { timeoutMs: 2000 });
       if (r.ok && r.status === 200) {
@@ -176,10 +175,7 @@ export async function verify(stack: Stack, opts: VerifyOptions): Promise<VerifyR
         if (count > 0) break;
       }
       // Progress about every 250 ms, as restarts report it; but the flush can come any moment: look often.
-      if (Date.now() - lastReport >= 250) {
-        emit({ type: 'check-waiting', name: 'backend-spans', elapsedMs: Date.now() - t4, detail: `waiting for ${service}'s batch exporter to flush` });
-        lastReport = Date.now();
-      }
+      if (reportDue()) emit({ type: 'check-waiting', name: 'backend-spans', elapsedMs: Date.now() - t4, detail: `waiting for ${service}'s batch exporter to flush` });
       await sleep(100);
     }
     record({ name: 'backend-spans', ok: count > 0, ms: Date.now() - t4, detail: count > 0 ? `${count} trace(s) of ${service} started after ${new Date(opts.since).toISOString()}` : `no trace of ${service} since ${new Date(opts.since).toISOString()} within ${opts.timeoutMs / 1000} s` });
